@@ -40,7 +40,9 @@ const (
 // Path is a field path into the API document: names separated by dots; a
 // "[]" suffix steps into every element of an array, "{}" into every value of
 // an object, and a final "{key}" addresses the keys of an object rather than
-// its values. Examples: "LifecycleId", "Phases[].AutomaticDeploymentTargets[]",
+// its values; a name containing dots is written in brackets and quotes,
+// `Properties["Octopus.Action.Template.Id"]`, and keeps its name in the
+// configuration. Examples: "LifecycleId", "Phases[].AutomaticDeploymentTargets[]",
 // "ProjectEnvironments{key}", "ProjectEnvironments{}[]".
 type Ref struct {
 	Path string
@@ -56,6 +58,9 @@ type Ref struct {
 // ConfigPath returns the path with its last field renamed as the
 // configuration spells it.
 func (r Ref) ConfigPath() string {
+	if strings.HasSuffix(r.Path, `"]`) {
+		return r.Path
+	}
 	i := strings.LastIndexByte(r.Path, '.')
 	head, last := r.Path[:i+1], r.Path[i+1:]
 	suffix := ""
@@ -160,6 +165,8 @@ var stepRefs = []Ref{
 	{Path: "Steps[].Actions[].WorkerPoolId", Kind: "workerPools"},
 	{Path: "Steps[].Actions[].Container.FeedId", Kind: "feeds"},
 	{Path: "Steps[].Actions[].Packages[].FeedId", Kind: "feeds"},
+	{Path: `Steps[].Actions[].Properties["Octopus.Action.Template.Id"]`, Kind: "stepTemplates"},
+	{Path: `Steps[].Actions[].Properties["Octopus.Action.Package.FeedId"]`, Kind: "feeds"},
 }
 
 var stepElements = map[string]string{
