@@ -149,6 +149,10 @@ type Kind struct {
 	// Managed is false for kinds that are only looked up to resolve
 	// references (users) and never written.
 	Managed bool
+	// BuiltIn names the documents a fresh server (or a new space) already
+	// holds: configuration may reference them without declaring them, and
+	// octosync never deletes them.
+	BuiltIn []string
 }
 
 // SpaceContents is the Order boundary: instance-level kinds ordered below it
@@ -217,11 +221,13 @@ var registry = []*Kind{
 	{
 		Name: "userRoles", Label: "user role", Scope: ScopeInstance, Path: "userroles", IDPrefix: "UserRoles", ItemType: "UserRole",
 		Identity: []string{"Name"}, Order: 4, Delete: true, Managed: true,
+		BuiltIn:       []string{"Build server", "Certificate manager", "Deployment creator", "Environment manager", "Environment viewer", "Package publisher", "Project contributor", "Project deployer", "Project initiator", "Project lead", "Project viewer", "Release creator", "Runbook consumer", "Runbook producer", "Space manager", "System administrator", "System manager", "Tenant manager"},
 		ServerManaged: []string{"CanBeDeleted", "SupportedRestrictions", "SpacePermissionDescriptions", "SystemPermissionDescriptions"},
 	},
 	{
 		Name: "teams", Label: "team", Scope: ScopeInstance | ScopeSpace, Path: "teams", IDPrefix: "Teams", ItemType: "Team",
 		Identity: []string{"Name"}, Order: 5, Delete: true, Managed: true,
+		BuiltIn:       []string{"Everyone", "Octopus Administrators", "Octopus Managers", "Space Managers"},
 		Refs:          []Ref{{Path: "MemberUserIds[]", Kind: "users"}},
 		ServerManaged: []string{"CanBeDeleted", "CanBeRenamed", "CanChangeMembers", "CanChangeRoles", "Slug"},
 	},
@@ -250,16 +256,19 @@ var registry = []*Kind{
 	{
 		Name: "machinePolicies", Label: "machine policy", Scope: ScopeSpace, Path: "machinepolicies", IDPrefix: "MachinePolicies", ItemType: "MachinePolicy",
 		Identity: []string{"Name"}, Order: 13, Delete: true, Managed: true,
+		BuiltIn:       []string{"Default Machine Policy"},
 		ServerManaged: []string{"IsDefault"},
 	},
 	{
 		Name: "workerPools", Label: "worker pool", Scope: ScopeSpace, Path: "workerpools", IDPrefix: "WorkerPools", ItemType: "WorkerPool",
 		Identity: []string{"Name"}, Order: 14, Delete: true, Managed: true,
+		BuiltIn:       []string{"Default Worker Pool"},
 		ServerManaged: []string{"Slug", "CanAddWorkers"},
 	},
 	{
 		Name: "feeds", Label: "feed", Scope: ScopeSpace, Path: "feeds", IDPrefix: "Feeds", ItemType: "Feed",
 		Identity: []string{"Name"}, Order: 15, Delete: true, Managed: true,
+		BuiltIn:       []string{"Octopus Server (built-in)", "Octopus Server Releases"},
 		ServerManaged: []string{"Slug"},
 		Sensitive:     []string{"Password", "SecretKey", "ServiceAccountJsonKey"},
 	},
@@ -271,6 +280,7 @@ var registry = []*Kind{
 	{
 		Name: "lifecycles", Label: "lifecycle", Scope: ScopeSpace, Path: "lifecycles", IDPrefix: "Lifecycles", ItemType: "Lifecycle",
 		Identity: []string{"Name"}, Order: 17, Delete: true, Managed: true,
+		BuiltIn: []string{"Default Lifecycle"},
 		Refs: []Ref{
 			{Path: "Phases[].AutomaticDeploymentTargets[]", Kind: "environments"},
 			{Path: "Phases[].OptionalDeploymentTargets[]", Kind: "environments"},
@@ -281,6 +291,7 @@ var registry = []*Kind{
 	{
 		Name: "projectGroups", Label: "project group", Scope: ScopeSpace, Path: "projectgroups", IDPrefix: "ProjectGroups", ItemType: "ProjectGroup",
 		Identity: []string{"Name"}, Order: 18, Delete: true, Managed: true,
+		BuiltIn:       []string{"Default Project Group"},
 		Refs:          []Ref{{Path: "EnvironmentIds[]", Kind: "environments"}},
 		ServerManaged: []string{"Slug", "RetentionPolicyId"},
 	},
@@ -328,6 +339,7 @@ var registry = []*Kind{
 	{
 		Name: "channels", Label: "channel", Scope: ScopeSpace, Path: "channels", IDPrefix: "Channels", ItemType: "Channel",
 		Owner: "projects", OwnerRef: "ProjectId", Identity: []string{"Name"}, Order: 23, Delete: true, Managed: true,
+		BuiltIn:       []string{"Default"},
 		Refs:          []Ref{{Path: "LifecycleId", Kind: "lifecycles"}},
 		ServerManaged: []string{"ProjectId", "Slug"},
 	},
