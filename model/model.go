@@ -217,6 +217,10 @@ type Instance struct {
 	// and the spaces themselves.
 	Resources []*Resource
 	Spaces    []*Space
+	// Prune lists the instance-level kinds (teams, userRoles, spaces,
+	// scopedUserRoles) whose live resources octosync may delete when git no
+	// longer declares them.
+	Prune []string
 	// Acknowledgements of known drift, instance-wide.
 	Acks []Ack
 }
