@@ -1,0 +1,178 @@
+// Package emulator is an Octopus Deploy compatible HTTP server for tests,
+// examples and the demo. No Octopus Server runs where octosync is built,
+// so every test of octosync talks to this package instead; it is only
+// worth having if it behaves like the real server. The reference is
+// octopus-api.md and its addendum (outside the repository), and the
+// official Go client, github.com/OctopusDeploy/go-octopusdeploy/v2 at
+// v2.115.0, must work against it unchanged: the conformance package beside
+// this one drives it with that client.
+//
+// # What it serves
+//
+// A Server is an http.Handler. It hosts a default instance at /api and any
+// number of extra instances, each under a path prefix (/<name>/api), as a
+// real server behind a virtual directory would be; each has its own state
+// and, optionally, its own API key. An instance serves:
+//
+//   - the anonymous root document at /api and /api/ (Application, Version,
+//     ApiVersion "3.0.0", a UUID InstallationId, and RFC 6570 Links for
+//     every collection, the space-scoped ones pointing at the default
+//     space), and the space root at /api/{spaceId};
+//   - every space-scoped collection three ways: /api/{spaceId}/<path>,
+//     /api/spaces/{spaceIdOrSlug}/<path>, and the unprefixed default-space
+//     form /api/<path>;
+//   - the instance-level kinds at /api/<path>: spaces, users (with
+//     /api/users/me and API keys at /api/users/{id}/apikeys), teams (system
+//     and space teams), user roles, role grants (scoped user roles),
+//     configuration sections, SMTP, the audit log stream, server status.
+//
+// Each collection answers GET (a paged envelope), GET /all (a bare
+// array), POST (201), GET/PUT (200) and DELETE (200, no body) of /{id},
+// plus its kind's extra routes. Lists take skip, take (default 30), ids
+// (comma-separated), name (exact) and partialName (case-insensitive
+// substring), with parameter names matched case-insensitively and empty
+// values ignored; the envelope carries ItemType, TotalResults,
+// ItemsPerPage, NumberOfPages, LastPageNumber, Items and Links with Self,
+// Template, Page.All, Page.Current, Page.Last, and Page.Next and
+// Page.Previous only when those pages exist. Lists sort by name
+// (environments and worker pools by SortOrder).
+//
+// # Authentication and errors
+//
+// Every route but the root, the space root and /api/serverstatus/health
+// needs an API key: in the X-Octopus-ApiKey header, the apikey query
+// parameter (any case), or as a bearer token in Authorization. The key
+// given in Options authenticates as the administrator Users-1 ("admin");
+// keys created at /api/users/{id}/apikeys authenticate as their user. A
+// missing or unknown key is a 401, a missing permission a 403, both with
+// Octopus's ErrorMessage text. Permissions follow Octopus's model, made
+// simpler: members of Octopus Administrators may do everything; others
+// hold the permissions of the roles granted to their teams (system
+// permissions everywhere, space permissions in the grant's space);
+// restrictions of a grant to projects, environments or tenants are not
+// enforced.
+//
+// Every error is a JSON body {"ErrorMessage": ..., "Errors": [...]}: 400
+// for malformed JSON, wrong types, missing required fields, bad enum
+// values, taken names and refused operations; 404 "The resource 'X' was
+// not found." for unknown ids; 404 for unknown routes; 405 for wrong
+// methods; 413 for bodies over Options.MaxBodyBytes; 500 when the
+// emulator itself fails (a panic is recovered into one).
+//
+// # Documents
+//
+// Documents are stored as raw JSON objects. Each kind declares a schema:
+// its fields, their types, which are required, which enums they take,
+// their server defaults, and which are write-only. A request body is
+// decoded field by field against it, as the real server deserialises into
+// typed resources: properties the kind does not have are dropped, not
+// stored; unset ones take their defaults, so that every response for a
+// document carries the same fields (lists as [], never null). Ids are
+// <IDPrefix>-N, counted per prefix across the instance. Names are unique
+// per space, case-insensitively. LastModifiedOn is an RFC 3339 time
+// (0001-01-01T00:00:00.000+00:00 for what no one has touched) and
+// LastModifiedBy the user's username. Links come from one function per
+// kind, so a document's Links are identical in POST, PUT, GET, list and
+// /all responses.
+//
+// Write-only values are SensitiveValue objects {HasValue, NewValue, Hint}:
+// a non-null NewValue sets the value, HasValue false clears it, and null,
+// an absent field, or HasValue true without NewValue keep it. Responses
+// carry {"HasValue": true|false, "NewValue": null}: a secret never leaves
+// the emulator. A plain string where a SensitiveValue belongs is a 400.
+// Secrets are kept apart from the documents (and in the state file).
+//
+// # Fresh state
+//
+// A new instance holds what a newly installed server holds: the Default
+// space (Spaces-1, slug "default", IsDefault) with its Space Managers team
+// teams-spacemanagers-Spaces-1; the built-in teams teams-everyone,
+// teams-administrators and teams-managers; the built-in user roles
+// (userroles-<name>, with the permissions Octopus documents); the
+// administrator Users-1; and in each space a Default Lifecycle, a Default
+// Project Group, the Default Machine Policy (MachinePolicies-1 in the
+// Default space), a Default Worker Pool, the built-in package feed
+// (feeds-builtin in the Default space) and the Octopus Server Releases
+// feed. A space created later gets the same.
+//
+// # Operations
+//
+// Options.StatePath persists the state: loaded at start, written after
+// every change to a temporary file that is then renamed over the state
+// file. The file is versioned JSON ({"Format": "octosync-emulator-state",
+// "Version": 1, ...}); a file that is not one, or is corrupt, stops New
+// with an error and is never overwritten.
+//
+// Options.Seed starts a fresh instance from documents in a directory:
+//
+//	<kind>/*.json                        instance-level documents (users, teams, spaces, ...)
+//	spaces/<space name>/<kind>/*.json    documents in that space (created if no spaces/*.json declares it)
+//	instances/<name>/...                 the same layout for the extra instance <name>
+//
+// A kind directory is named by the registry's kind name or its path
+// (environments, projectGroups or projectgroups), case-insensitively; a
+// file holds one document or an array of them, as a client would POST
+// them. A seed document may name its Id, so that other seed documents can
+// refer to it. Settings take one file per section: authentication/okta.json
+// (the file is named by the provider's key or section id), smtp/*.json,
+// auditStream/*.json.
+//
+// Options.Latency delays every API request; Options.Faults inject errors,
+// dropped connections and delays (see Fault for the syntax), reproducibly
+// with Options.FaultSeed. Requests are counted per method and path pattern
+// (ids replaced by {id} and space ids by {spaceId}).
+//
+// The emulator's own routes live outside /api, need no key, and are not
+// part of the Octopus API:
+//
+//	GET    /_emulator/health     {"Status": "OK", "Instances": [...]}
+//	GET    /_emulator/requests   {"Total": N, "Requests": {"GET /api/{spaceId}/environments": 3, ...}}
+//	DELETE /_emulator/requests   reset the counters
+//	GET    /_emulator/faults     the faults in force
+//	POST   /_emulator/faults     add one: {"Spec": "503:#1:GET@/api/**"}
+//	DELETE /_emulator/faults     remove them all
+//
+// # Adding a kind
+//
+// A kind is a registry row (octopus.Kinds) plus one file here,
+// kind_<name>.go, whose init function calls register with the kind's
+// hooks. The core never switches on a kind: the registry row gives the
+// collection path, the IDPrefix, the ItemType, the scope and the identity
+// field; the hooks give the rest.
+//
+//   - schema: the fields, built with str, boolean, integer, number, strs,
+//     strMap, object, objects, anyValue, sensitive, timestamp and enum,
+//     refined with req (required), ro (server-owned), keep (an update that
+//     omits it keeps the stored value), null (an unset object is null),
+//     withDefault and max. Polymorphic kinds name a discriminator and the
+//     fields of each variant. Do not declare Id, SpaceId, Links or
+//     LastModified*.
+//   - perms: the permissions each operation needs (crudPerms("Project")).
+//   - prepare(c, doc, old): validate the decoded document and set what
+//     the server owns (assignSlug, element ids with newUUID); old is nil on
+//     create. Return badRequest(...) or refused(...) to answer 400.
+//   - afterCreate, afterUpdate, beforeDelete, afterDelete: side effects in
+//     the same transaction (a project's deployment process and variable
+//     set, a default channel); any error rolls the whole request back.
+//     registerUsage lets any file refuse the delete of another kind's
+//     documents that are in use.
+//   - links: the document's Links (the linker gives l.inSpace, l.api,
+//     l.web); present: values computed on the way out.
+//   - less, unique, duplicate: list order, the uniqueness key (channels
+//     and runbooks are unique per project: return project id + "/" +
+//     lower-case name) and the 400 text for a taken one.
+//   - filters: extra list parameters (feedType, accountType, projectId).
+//   - routes: extra routes below the collection, matched before {id};
+//     a pattern starting with {id} receives the document as c.doc. Handlers
+//     use the ctx: c.get, c.list, c.create, c.createAs, c.update, c.remove,
+//     c.put (a raw, journaled write), c.render and listResponse for a paged
+//     answer.
+//   - seedInstance, seedSpace: documents a fresh instance or a new space
+//     starts with.
+//
+// The projects engineer plugs into what exists: lifecycles/{id}/projects
+// and projectgroups/{id}/projects list the documents of the "projects"
+// kind whose LifecycleId or ProjectGroupId point at them as soon as that
+// kind is registered, and deleting a lifecycle or project group in use is
+// refused the same way.
+package emulator
