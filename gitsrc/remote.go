@@ -21,11 +21,11 @@ const remoteName = "origin"
 // in-memory store. Its methods are called with the owning Repository's
 // lock held.
 type remote struct {
-	url   string // as given, for go-git; may carry credentials
-	shown string // redacted, for messages
-	auth  transport.AuthMethod
-	creds Credentials
-	ca    []byte
+	url     string   // as given, for go-git; may carry credentials
+	shown   string   // redacted, for messages
+	secrets []string // never to appear in a message: the token, the URL's password
+	auth    transport.AuthMethod
+	ca      []byte
 
 	repo    *git.Repository
 	refs    map[plumbing.ReferenceName]*plumbing.Reference // advertised
@@ -44,12 +44,13 @@ type target struct {
 }
 
 func openRemote(ctx context.Context, url, shown string, ep *transport.Endpoint, opts Options) (*remote, error) {
+	secrets := append(opts.Credentials.secrets(), ep.Password)
 	auth, err := authFor(ep, opts.Credentials)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("%s: %w", shown, err), opts.Credentials.secrets()...)
+		return nil, scrub(fmt.Errorf("%s: %w", shown, err), secrets...)
 	}
 	m := &remote{
-		url: url, shown: shown, auth: auth, creds: opts.Credentials, ca: opts.CABundle,
+		url: url, shown: shown, secrets: secrets, auth: auth, ca: opts.CABundle,
 		peeled: map[plumbing.ReferenceName]plumbing.Hash{}, fetched: map[plumbing.ReferenceName]bool{},
 	}
 	if m.repo, err = m.newStore(); err != nil {
@@ -301,7 +302,7 @@ func (m *remote) classify(ctx context.Context, doing string, err error) error {
 	default:
 		out = fmt.Errorf("%s %s: %w", doing, m.shown, err)
 	}
-	return scrub(out, m.creds.secrets()...)
+	return scrub(out, m.secrets...)
 }
 
 func nameSpec(name plumbing.ReferenceName) config.RefSpec {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -87,7 +88,13 @@ func Open(ctx context.Context, repo string, refs []string, opts Options) (*Repos
 	shown := redactURL(repo)
 	ep, err := transport.NewEndpoint(repo)
 	if err != nil {
-		return nil, scrub(fmt.Errorf("%w: %s is neither a URL nor a path: %w", ErrRepoNotFound, shown, err), opts.Credentials.secrets()...)
+		// The text may hold credentials that could not be parsed out to
+		// redact them: say what is wrong without repeating it.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, scrub(fmt.Errorf("%w: the repository is neither a URL nor a path: %w", ErrRepoNotFound, err), opts.Credentials.secrets()...)
 	}
 	r := &Repository{repo: shown, sub: sub, commits: map[string]plumbing.Hash{}}
 	if ep.Protocol == "file" && !strings.HasPrefix(repo, "file://") {

@@ -344,3 +344,10 @@ func TestOneCloneTwoRefs(t *testing.T) {
 		t.Errorf("an earlier snapshot changed after a later fetch: %q", got)
 	}
 }
+
+func TestUnparsableURLIsNotEchoed(t *testing.T) {
+	_, err := At(context.Background(), "https://bob:hunter22@host:port/x.git", "main", Options{})
+	if !errors.Is(err, ErrRepoNotFound) || strings.Contains(err.Error(), "hunter22") {
+		t.Errorf("err = %v, want ErrRepoNotFound without the password", err)
+	}
+}
