@@ -376,3 +376,16 @@ func sortedFixed(k *octopus.Kind) []string {
 	slices.Sort(names)
 	return names
 }
+
+// SettingsOf returns the singleton documents (authentication providers,
+// SMTP, the audit stream) an instance's configuration declares: the ones a
+// plan needs to read. The result is never nil, so it reads no others.
+func SettingsOf(in *model.Instance) []model.Key {
+	out := []model.Key{}
+	for _, r := range in.Resources {
+		if k := octopus.KindByName(r.Key.Kind); k != nil && k.Shape == octopus.Singleton {
+			out = append(out, model.Key{Kind: r.Key.Kind, Name: r.Key.Name})
+		}
+	}
+	return out
+}

@@ -110,15 +110,22 @@ type SpacePlan struct {
 // InstancePlan is the plan for one instance.
 type InstancePlan struct {
 	Name string `json:"name"`
+	// URL and APIKey say how to reach the instance, as git says it: a
+	// literal URL or references, never a key's value.
+	URL    model.Value `json:"url"`
+	APIKey model.Value `json:"api_key"`
 	// Changes to instance-level resources: settings, teams, roles, spaces.
-	Changes   []*Change     `json:"changes"`
-	Unmanaged []model.Key   `json:"unmanaged,omitempty"`
-	Spaces    []*SpacePlan  `json:"spaces"`
-	Errors    []string      `json:"errors,omitempty"`
-	Warnings  []string      `json:"warnings,omitempty"`
-	Missing   []model.Key   `json:"-"`
-	live      *LiveInstance `json:"-"`
+	Changes   []*Change    `json:"changes"`
+	Unmanaged []model.Key  `json:"unmanaged,omitempty"`
+	Spaces    []*SpacePlan `json:"spaces"`
+	Errors    []string     `json:"errors,omitempty"`
+	Warnings  []string     `json:"warnings,omitempty"`
+	live      *LiveInstance
 }
+
+// Live returns the live state the plan was built from, or nil for a plan
+// read back from a file.
+func (ip *InstancePlan) Live() *LiveInstance { return ip.live }
 
 // Plan is what octosync would do to every instance and space it targets.
 // It is a value: building it changes nothing, and Apply carries it out.
@@ -190,7 +197,7 @@ type PlanOptions struct {
 // Build compares the desired state of one instance with what was read from
 // it and returns the instance's plan. It reads nothing and writes nothing.
 func Build(in *model.Instance, li *LiveInstance, opts PlanOptions) *InstancePlan {
-	ip := &InstancePlan{Name: in.Name, live: li}
+	ip := &InstancePlan{Name: in.Name, URL: in.URL, APIKey: in.APIKey, live: li}
 	instIdx, spaceIdx := buildIndexes(li)
 	ledgers := readLedgers(li, spaceIdx)
 	b := &builder{secrets: opts.Secrets, instance: in.Name}

@@ -1,0 +1,137 @@
+package reconcile_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/octopus"
+	"octosync.dev/octosync/octopus/emulator"
+	"octosync.dev/octosync/reconcile"
+)
+
+const testKey = "API-TESTKEY0000000000000000000"
+
+// newInstance starts an emulator and returns a client for it.
+func newInstance(t *testing.T) *octopus.Client {
+	t.Helper()
+	srv, err := emulator.New(emulator.Options{APIKey: testKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	c, err := octopus.New(octopus.Options{Instance: "test", URL: hs.URL, APIKey: testKey, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func doc(t *testing.T, s string) model.Doc {
+	t.Helper()
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	var m model.Doc
+	if err := d.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func res(kind, name, body string, t *testing.T) *model.Resource {
+	return &model.Resource{Key: model.Key{Instance: "test", Space: "Default", Kind: kind, Name: name}, Doc: doc(t, body)}
+}
+
+// plan fetches the instance and plans it.
+func plan(t *testing.T, c *octopus.Client, in *model.Instance, secrets *reconcile.Secrets) *reconcile.InstancePlan {
+	t.Helper()
+	names := []string{}
+	for _, s := range in.Spaces {
+		names = append(names, s.Name)
+	}
+	li, err := reconcile.Fetch(context.Background(), c, in.Name, reconcile.FetchOptions{Spaces: names, Settings: reconcile.SettingsOf(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ip := reconcile.Build(in, li, reconcile.PlanOptions{Secrets: secrets})
+	if len(ip.Errors) > 0 {
+		t.Fatalf("plan errors: %v", ip.Errors)
+	}
+	for _, s := range ip.Spaces {
+		if len(s.Errors) > 0 {
+			t.Fatalf("space %s errors: %v", s.Name, s.Errors)
+		}
+	}
+	return ip
+}
+
+func changes(ip *reconcile.InstancePlan) []string {
+	var out []string
+	add := func(c *reconcile.Change) {
+		if c.Action == reconcile.NoOp {
+			return
+		}
+		line := string(c.Action) + " " + c.Label()
+		for _, f := range c.Fields {
+			line += "\n    " + string(f.Op) + " " + f.Path
+		}
+		out = append(out, line)
+	}
+	for _, c := range ip.Changes {
+		add(c)
+	}
+	for _, s := range ip.Spaces {
+		for _, c := range s.Changes {
+			add(c)
+		}
+	}
+	return out
+}
+
+func applyPlan(t *testing.T, c *octopus.Client, ip *reconcile.InstancePlan, secrets *reconcile.Secrets) {
+	t.Helper()
+	r := reconcile.Apply(context.Background(), c, ip, ip.Live(), reconcile.ApplyOptions{Secrets: secrets})
+	for _, s := range r.Scopes {
+		for _, rr := range s.Results {
+			if rr.Outcome == reconcile.Failed || rr.Outcome == reconcile.Skipped {
+				t.Errorf("%s %s: %s", rr.Outcome, rr.Key, rr.Error)
+			}
+		}
+	}
+	if r.Error != "" {
+		t.Fatal(r.Error)
+	}
+}
+
+func TestApplyThenPlanHasNoChanges(t *testing.T) {
+	c := newInstance(t)
+	in := &model.Instance{Name: "test", Spaces: []*model.Space{{Name: "Default", Resources: []*model.Resource{
+		res("environments", "Development", `{"Name": "Development"}`, t),
+		res("environments", "Production", `{"Name": "Production", "UseGuidedFailure": true, "Description": "live"}`, t),
+		res("lifecycles", "Standard", `{"Name": "Standard", "Phases": [
+			{"Name": "Dev", "AutomaticDeploymentTargets": ["Development"], "OptionalDeploymentTargets": []},
+			{"Name": "Prod", "AutomaticDeploymentTargets": [], "OptionalDeploymentTargets": ["Production"]}]}`, t),
+	}}}}
+	first := plan(t, c, in, nil)
+	got := changes(first)
+	if len(got) != 3 {
+		t.Fatalf("first plan:\n%s", strings.Join(got, "\n"))
+	}
+	applyPlan(t, c, first, nil)
+	second := plan(t, c, in, nil)
+	if got := changes(second); len(got) != 0 {
+		t.Fatalf("plan after apply is not empty:\n%s", strings.Join(got, "\n"))
+	}
+
+	// One field changed in git: only that field appears.
+	in.Spaces[0].Resources[1].Doc["Description"] = "production"
+	third := plan(t, c, in, nil)
+	want := "update environment \"Production\"\n    change Description"
+	if got := changes(third); len(got) != 1 || got[0] != want {
+		t.Fatalf("plan after one change:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
+	}
+}

@@ -1,0 +1,186 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/reconcile"
+)
+
+// PlanText writes a plan as people read it in a terminal: per instance and
+// space, each change with its symbol (+ create, ~ update, - delete) and its
+// field changes, unmanaged resources counted, and the summary line
+// ("Plan: 1 to create, 2 to update, 0 to delete." or "No changes.").
+func PlanText(w io.Writer, p *reconcile.Plan) error {
+	ew := &errWriter{w: w}
+	if p.Commit != "" {
+		ew.printf("Configuration at commit %s.\n\n", shortCommit(p.Commit))
+	}
+	for _, in := range p.Instances {
+		for _, e := range in.Errors {
+			ew.printf("Error: instance %q: %s\n", in.Name, e)
+		}
+		for _, wmsg := range in.Warnings {
+			ew.printf("Warning: instance %q: %s\n", in.Name, wmsg)
+		}
+		if hasChanges(in.Changes) || len(in.Unmanaged) > 0 {
+			ew.printf("Instance %q\n", in.Name)
+			changesText(ew, in.Changes, "  ")
+			unmanagedText(ew, in.Unmanaged, "  ")
+			ew.printf("\n")
+		}
+		for _, sp := range in.Spaces {
+			for _, e := range sp.Errors {
+				ew.printf("Error: instance %q: space %q: %s\n", in.Name, sp.Name, e)
+			}
+			if !hasChanges(sp.Changes) && len(sp.Unmanaged) == 0 {
+				continue
+			}
+			ew.printf("Space %q on instance %q\n", sp.Name, in.Name)
+			changesText(ew, sp.Changes, "  ")
+			unmanagedText(ew, sp.Unmanaged, "  ")
+			ew.printf("\n")
+		}
+	}
+	ew.printf("%s\n", Summary(p))
+	return ew.err
+}
+
+// Summary returns the plan's one-line summary.
+func Summary(p *reconcile.Plan) string {
+	c, u, d := p.Counts()
+	switch {
+	case p.Errored():
+		return fmt.Sprintf("Plan failed: some instances or spaces could not be read (%d to create, %d to update, %d to delete elsewhere).", c, u, d)
+	case c+u+d == 0:
+		return "No changes."
+	}
+	return fmt.Sprintf("Plan: %d to create, %d to update, %d to delete.", c, u, d)
+}
+
+func hasChanges(cs []*reconcile.Change) bool {
+	for _, c := range cs {
+		if c.Action != reconcile.NoOp || len(c.Observed) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func changesText(ew *errWriter, cs []*reconcile.Change, indent string) {
+	for _, c := range cs {
+		if c.Action == reconcile.NoOp && len(c.Observed) == 0 {
+			continue
+		}
+		sym := c.Action.Symbol()
+		ew.printf("%s%s %s", indent, sym, c.Label())
+		if c.Action == reconcile.Delete || c.Action == reconcile.NoOp {
+			ew.printf("  (%s)", c.Reason)
+		}
+		ew.printf("\n")
+		for _, f := range c.Fields {
+			fieldText(ew, f, indent+"    ", c.Action == reconcile.Create)
+		}
+		for _, f := range c.Observed {
+			ew.printf("%s    ! %s: %s (observed, not changed)\n", indent, f.Path, describe(f))
+		}
+	}
+}
+
+func fieldText(ew *errWriter, f reconcile.FieldChange, indent string, creating bool) {
+	sym := map[reconcile.Op]string{reconcile.OpAdd: "+", reconcile.OpRemove: "-", reconcile.OpChange: "~", reconcile.OpReorder: "↕"}[f.Op]
+	if creating {
+		ew.printf("%s%s %s = %s\n", indent, sym, f.Path, value(f.After))
+		return
+	}
+	if f.TextDiff != "" {
+		ew.printf("%s%s %s:\n", indent, sym, f.Path)
+		for _, line := range strings.Split(strings.TrimSuffix(f.TextDiff, "\n"), "\n") {
+			ew.printf("%s    %s\n", indent, line)
+		}
+		return
+	}
+	ew.printf("%s%s %s: %s\n", indent, sym, f.Path, describe(f))
+}
+
+// describe says what happens to a field in a few words.
+func describe(f reconcile.FieldChange) string {
+	if f.Sensitive {
+		return f.Note
+	}
+	switch f.Op {
+	case reconcile.OpAdd:
+		return value(f.After)
+	case reconcile.OpRemove:
+		return "remove " + value(f.Before)
+	case reconcile.OpReorder:
+		return value(f.Before) + " → " + value(f.After)
+	}
+	return value(f.Before) + " → " + value(f.After)
+}
+
+// value formats a field value compactly: strings quoted, the rest as JSON,
+// long values shortened.
+func value(v any) string {
+	if v == nil {
+		return "null"
+	}
+	var s string
+	if str, ok := v.(string); ok {
+		s = fmt.Sprintf("%q", str)
+	} else {
+		b, err := json.Marshal(v)
+		if err != nil {
+			s = fmt.Sprint(v)
+		} else {
+			s = string(b)
+		}
+	}
+	const limit = 200
+	if len(s) > limit {
+		s = s[:limit] + "…"
+	}
+	return s
+}
+
+func unmanagedText(ew *errWriter, keys []model.Key, indent string) {
+	if len(keys) == 0 {
+		return
+	}
+	labels := make([]string, len(keys))
+	for i, k := range keys {
+		labels[i] = reconcile.ResourceLabel(k)
+	}
+	ew.printf("%sNot in git, left alone (%d): %s\n", indent, len(keys), strings.Join(labels, ", "))
+}
+
+func shortCommit(c string) string {
+	if len(c) > 12 {
+		return c[:12]
+	}
+	return c
+}
+
+// PlanJSON writes the plan as versioned JSON (format_version), the same
+// document `plan --out` saves and `apply` reads back.
+func PlanJSON(w io.Writer, p *reconcile.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+// errWriter keeps the first write error so renderers can write freely and
+// report it once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
