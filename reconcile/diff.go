@@ -71,6 +71,9 @@ type diffRules struct {
 	// exact lists object patterns compared key for key: a key the live
 	// object has and git does not is a difference (property bags).
 	exact []string
+	// exactAll compares every object key for key (comparing two live
+	// documents, where neither side is an overlay).
+	exactAll bool
 }
 
 // textDiffThreshold is the length past which a changed string is shown as a
@@ -118,10 +121,10 @@ func (d *differ) value(path, ptr, pattern string, dv, lv any) {
 }
 
 func (d *differ) object(path, ptr, pattern string, want, got map[string]any) {
-	exact := slices.Contains(d.rules.exact, pattern)
+	exact := d.rules.exactAll || slices.Contains(d.rules.exact, pattern)
 	for _, k := range sortedKeys(want) {
 		sub := joinPattern(pattern, k)
-		if exact {
+		if exact && !d.rules.exactAll {
 			sub = joinPattern(pattern, "*")
 		}
 		d.value(joinPath(path, k), ptr+"/"+escapePointer(k), sub, want[k], got[k])

@@ -429,7 +429,7 @@ func isBuiltInDoc(d *LiveDoc) bool {
 	if v, ok := d.Doc["CanBeDeleted"].(bool); ok && !v {
 		return true
 	}
-	if v, _ := d.Doc["IsDefault"].(bool); v && d.Kind.Name != "channels" {
+	if v, _ := d.Doc["IsDefault"].(bool); v && d.Kind.Name != "channels" && d.Kind.Name != "spaces" {
 		return true
 	}
 	switch ft, _ := d.Doc["FeedType"].(string); ft {
