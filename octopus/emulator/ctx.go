@@ -36,10 +36,14 @@ type ctx struct {
 	body      Doc
 	bodyValue any
 	now       time.Time
-	seeding   bool
-	mutated   bool
-	undo      []func()
-	perms     map[string]bool
+	// seeding writes are the emulator's own (fresh state, seed files):
+	// never modified, by no one. system writes are the server's (a new
+	// space's built-in feeds): allowed what a client is refused.
+	seeding bool
+	system  bool
+	mutated bool
+	undo    []func()
+	perms   map[string]bool
 }
 
 // stamp is the LastModifiedOn this request writes.

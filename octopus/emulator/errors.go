@@ -24,14 +24,21 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("%d %s: %s", e.Status, e.Message, strings.Join(e.Errors, "; "))
 }
 
-// body returns the JSON error document. Errors is always present, as an
-// empty array when there is nothing to list.
+// body returns the JSON error document. A 400 always lists its Errors
+// (possibly empty); other errors carry Errors only when there are some, as
+// the real server's 404s do ({"ErrorMessage": "The resource 'X' was not
+// found."}). The difference matters: the official Go client's legacy
+// services report any response carrying an Errors array as a generic
+// error, and only recognise a 404 by its status when Errors is absent.
 func (e *apiError) body() map[string]any {
-	errs := e.Errors
-	if errs == nil {
-		errs = []string{}
+	b := map[string]any{"ErrorMessage": e.Message}
+	switch {
+	case len(e.Errors) > 0:
+		b["Errors"] = e.Errors
+	case e.Status == http.StatusBadRequest:
+		b["Errors"] = []string{}
 	}
-	return map[string]any{"ErrorMessage": e.Message, "Errors": errs}
+	return b
 }
 
 // Messages the real server uses, word for word.

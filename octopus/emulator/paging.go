@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -146,6 +147,19 @@ func envelope(c *ctx, itemType, base string, extraParams []string, items []Doc, 
 		"LastPageNumber": pages - 1,
 		"Items":          page,
 		"Links":          links,
+	}
+}
+
+// emptyPage answers a listing the emulator keeps empty (machines,
+// workers, packages: things octosync does not manage) with an empty page
+// of itemType.
+func emptyPage(itemType string) func(c *ctx, _ []string) (int, any, error) {
+	return func(c *ctx, _ []string) (int, any, error) {
+		skip, take, err := pageParams(c, defaultTake)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, envelope(c, itemType, c.r.URL.Path, nil, nil, skip, take), nil
 	}
 }
 

@@ -31,6 +31,8 @@ const (
 	tAny                    // any JSON value, kept as sent; null when unset
 	tSensitive              // SensitiveValue {HasValue, NewValue, Hint}: write-only
 	tTime                   // RFC 3339 date-time string; null when unset
+	tGUID                   // a GUID string; null when unset
+	tTimeSpan               // a .NET TimeSpan ([-][d.]hh:mm:ss[.fffffff]), stored in .NET's own form
 )
 
 // netType names the .NET type a field deserialises into, for error
@@ -53,6 +55,10 @@ func (t ftype) netType() string {
 		return "System.DateTimeOffset"
 	case tSensitive:
 		return "Octopus.Data.Model.SensitiveValue"
+	case tGUID:
+		return "System.Guid"
+	case tTimeSpan:
+		return "System.TimeSpan"
 	}
 	return "System.Object"
 }
@@ -91,6 +97,8 @@ func strMap(name string) field    { return field{name: name, typ: tStringMap} }
 func anyValue(name string) field  { return field{name: name, typ: tAny} }
 func sensitive(name string) field { return field{name: name, typ: tSensitive} }
 func timestamp(name string) field { return field{name: name, typ: tTime} }
+func guid(name string) field      { return field{name: name, typ: tGUID} }
+func timespan(name string) field  { return field{name: name, typ: tTimeSpan} }
 func object(name string, fs ...field) field {
 	return field{name: name, typ: tObject, fields: fs}
 }
@@ -414,10 +422,93 @@ func (d *decoder) value(f field, v, oldV any, path string) any {
 			return nil
 		}
 		return s
+	case tGUID:
+		s, ok := v.(string)
+		if !ok || !guidID.MatchString(s) {
+			d.convertError(v, f, path)
+			return nil
+		}
+		return strings.ToLower(s)
+	case tTimeSpan:
+		s, ok := v.(string)
+		ts, err := parseTimeSpan(s)
+		if !ok || err != nil {
+			d.convertError(v, f, path)
+			return nil
+		}
+		return formatTimeSpan(ts)
 	case tAny:
 		return v
 	}
 	return v
+}
+
+// parseTimeSpan parses a .NET TimeSpan in its constant form,
+// [-][d.]hh:mm:ss[.fffffff], also accepting zero-padded days ("01.00:00:00").
+func parseTimeSpan(s string) (time.Duration, error) {
+	bad := fmt.Errorf("%q is not a TimeSpan", s)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var days int64
+	if i := strings.IndexByte(s, '.'); i >= 0 && i < strings.IndexByte(s, ':') {
+		n, err := strconv.ParseInt(s[:i], 10, 64)
+		if err != nil || n < 0 {
+			return 0, bad
+		}
+		days, s = n, s[i+1:]
+	}
+	frac := ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		s, frac = s[:i], s[i+1:]
+	}
+	parts := strings.Split(s, ":")
+	if len(parts) != 3 {
+		return 0, bad
+	}
+	var hms [3]int64
+	for i, p := range parts {
+		n, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || n < 0 || (i == 0 && n > 23) || (i > 0 && n > 59) {
+			return 0, bad
+		}
+		hms[i] = n
+	}
+	d := time.Duration(days)*24*time.Hour + time.Duration(hms[0])*time.Hour + time.Duration(hms[1])*time.Minute + time.Duration(hms[2])*time.Second
+	if frac != "" {
+		if len(frac) > 7 {
+			return 0, bad
+		}
+		n, err := strconv.ParseInt((frac + "0000000")[:7], 10, 64)
+		if err != nil {
+			return 0, bad
+		}
+		d += time.Duration(n) * 100
+	}
+	if neg {
+		d = -d
+	}
+	return d, nil
+}
+
+// formatTimeSpan writes a duration as .NET writes a TimeSpan: days
+// without padding, then hh:mm:ss, then seven fractional digits if any.
+func formatTimeSpan(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	days := d / (24 * time.Hour)
+	d -= days * 24 * time.Hour
+	h, m, s := d/time.Hour, (d%time.Hour)/time.Minute, (d%time.Minute)/time.Second
+	ticks := (d % time.Second) / 100
+	out := fmt.Sprintf("%02d:%02d:%02d", h, m, s)
+	if days > 0 {
+		out = fmt.Sprintf("%d.%s", days, out)
+	}
+	if ticks > 0 {
+		out += fmt.Sprintf(".%07d", ticks)
+	}
+	return sign + out
 }
 
 // elementPath names an array element: by its Id when it has one, so that

@@ -171,7 +171,7 @@ func (in *instance) fresh() error {
 
 // seedCtx is a context for writes made by the emulator itself.
 func (in *instance) seedCtx() *ctx {
-	return &ctx{inst: in, st: in.st, now: in.srv.now(), seeding: true, query: map[string]string{}}
+	return &ctx{inst: in, st: in.st, now: in.srv.now(), seeding: true, system: true, query: map[string]string{}}
 }
 
 // orderedKinds returns the registered kinds in registry order.
