@@ -29,7 +29,9 @@
 //
 // [Notifier.SyncIssue] keeps one open issue per key. The key and a
 // fingerprint of the drift live in two hidden markers in the issue's body;
-// the issue is found among the open issues carrying the spec's labels. The
+// the issue is looked for among the open issues carrying the spec's labels,
+// then among all open issues, so a removed label does not cause a
+// duplicate. The
 // lifecycle is a pure function, [DecideIssue], from the open issue (if any)
 // and this run's spec to an [Action]: open an issue when drift appears,
 // edit it in place when the fingerprint changes, post nothing at all when
@@ -37,8 +39,8 @@
 // drift is gone, and do nothing when there is neither drift nor an issue.
 // A scheduled drift job that finds the same drift every hour is thus
 // silent after the first run, and nobody is notified twice for one change.
-// The methods around the decision are thin: one list (paged) and at most
-// two writes.
+// The methods around the decision are thin: a paged list or two, and at
+// most two writes.
 //
 // # Errors
 //

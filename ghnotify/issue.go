@@ -26,8 +26,11 @@ type IssueSpec struct {
 	// Fingerprint is a stable digest of the drift: the issue is edited only
 	// when it changes. Empty means a digest of Title and Body.
 	Fingerprint string
-	// Labels are put on the issue. The open issue for Key is looked for
-	// among the open issues carrying all of them, so keep them on it.
+	// Labels are put on the issue, and narrow the search for it: the open
+	// issue for Key is looked for among the open issues carrying all of
+	// them first, and among all open issues only when none of those has
+	// the key (someone removed a label, or GitHub dropped them because the
+	// token lacks push access). An edit puts missing labels back.
 	Labels []string
 	// Open says whether there is drift for Key: true opens or edits the
 	// issue, false closes it.
@@ -70,8 +73,9 @@ func DecideIssue(current *IssueState, spec IssueSpec) Action {
 }
 
 // SyncIssue brings the drift issue for spec.Key in line with this run:
-// it finds the open issue carrying the key's marker (and spec.Labels),
-// applies [DecideIssue], and makes the one or two calls that decision needs.
+// it finds the open issue carrying the key's marker (see
+// [IssueSpec.Labels]), applies [DecideIssue], and makes the one or two
+// calls that decision needs.
 // Nothing is posted when the fingerprint is the one already stored. A
 // closed issue is never reopened: drift that comes back gets a new issue
 // (searching the repository's issues for the key finds the earlier ones).
@@ -136,12 +140,23 @@ func (n *Notifier) closeIssue(ctx context.Context, current *IssueState, spec Iss
 	return Result{Action: Closed, Number: current.Number, URL: issue.GetHTMLURL()}, nil
 }
 
-// findIssue returns the oldest open issue (not pull request) carrying
-// spec.Labels whose body holds the marker for spec.Key.
+// findIssue returns the oldest open issue (not pull request) whose body
+// holds the marker for spec.Key: among those carrying spec.Labels, then,
+// failing that, among all open issues.
 func (n *Notifier) findIssue(ctx context.Context, spec IssueSpec) (*IssueState, error) {
+	found, err := n.scanIssues(ctx, spec.Key, spec.Labels)
+	if found != nil || err != nil || len(spec.Labels) == 0 {
+		return found, err
+	}
+	return n.scanIssues(ctx, spec.Key, nil)
+}
+
+// scanIssues pages through the open issues carrying labels, oldest first,
+// for the one marked with key.
+func (n *Notifier) scanIssues(ctx context.Context, key string, labels []string) (*IssueState, error) {
 	opts := &github.IssueListByRepoOptions{
 		State:       "open",
-		Labels:      spec.Labels,
+		Labels:      labels,
 		Sort:        "created",
 		Direction:   "asc",
 		ListOptions: github.ListOptions{PerPage: perPage},
@@ -155,16 +170,15 @@ func (n *Notifier) findIssue(ctx context.Context, spec IssueSpec) (*IssueState, 
 			if is.IsPullRequest() {
 				continue
 			}
-			key, ok := markerValue(keyMarker, is.GetBody())
-			if !ok || key != spec.Key {
+			if k, ok := markerValue(keyMarker, is.GetBody()); !ok || k != key {
 				continue
 			}
 			fp, _ := markerValue(fingerprintMarker, is.GetBody())
-			var labels []string
+			var names []string
 			for _, l := range is.Labels {
-				labels = append(labels, l.GetName())
+				names = append(names, l.GetName())
 			}
-			return &IssueState{Number: is.GetNumber(), Fingerprint: fp, Labels: labels, URL: is.GetHTMLURL()}, nil
+			return &IssueState{Number: is.GetNumber(), Fingerprint: fp, Labels: names, URL: is.GetHTMLURL()}, nil
 		}
 		if resp.NextPage == 0 {
 			return nil, nil

@@ -244,7 +244,7 @@ func TestSyncIssueKeys(t *testing.T) {
 	}
 }
 
-func TestSyncIssueKeepsLabelsPeopleAdded(t *testing.T) {
+func TestSyncIssueLabelsChangedByPeople(t *testing.T) {
 	ctx := context.Background()
 	fake, n := newFake(t, ghfake.Options{})
 	spec := ghnotify.IssueSpec{Key: "hub", Title: "Drift in hub", Body: "x", Fingerprint: "1", Labels: []string{"octosync-drift"}, Open: true}
@@ -252,8 +252,9 @@ func TestSyncIssueKeepsLabelsPeopleAdded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Someone triages the issue: adds a label and removes octosync's.
 	req, err := http.NewRequest(http.MethodPatch, fmt.Sprintf("%srepos/acme/platform/issues/%d", fake.URL, res.Number),
-		strings.NewReader(`{"labels": ["octosync-drift", "triaged"]}`))
+		strings.NewReader(`{"labels": ["triaged"]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,12 +264,20 @@ func TestSyncIssueKeepsLabelsPeopleAdded(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	spec.Fingerprint = "2"
-	if _, err := n.SyncIssue(ctx, spec); err != nil {
-		t.Fatal(err)
+
+	fake.ResetRequests()
+	if again, err := n.SyncIssue(ctx, spec); err != nil || again.Action != ghnotify.Unchanged || again.Number != res.Number || len(fake.Writes()) != 0 {
+		t.Errorf("same drift after a label was removed = %+v, %v, writes %q; want the issue found and nothing posted", again, err, writes(fake))
 	}
-	if got := fake.Issues()[res.Number-1].Labels; !slices.Equal(got, []string{"octosync-drift", "triaged"}) {
-		t.Errorf("labels after an update = %q, want the person's label kept", got)
+	spec.Fingerprint = "2"
+	if again, err := n.SyncIssue(ctx, spec); err != nil || again.Action != ghnotify.Updated || again.Number != res.Number {
+		t.Errorf("changed drift = %+v, %v; want the issue updated", again, err)
+	}
+	if got := fake.Issues()[res.Number-1].Labels; !slices.Equal(got, []string{"triaged", "octosync-drift"}) {
+		t.Errorf("labels after an update = %q, want the person's label kept and octosync's back", got)
+	}
+	if len(fake.Issues()) != 1 {
+		t.Errorf("%d issues, want no duplicate", len(fake.Issues()))
 	}
 }
 

@@ -351,3 +351,24 @@ func TestUnparsableURLIsNotEchoed(t *testing.T) {
 		t.Errorf("err = %v, want ErrRepoNotFound without the password", err)
 	}
 }
+
+func TestLocalShallowCloneHint(t *testing.T) {
+	requireGit(t)
+	h := newHistory(t)
+	dir := t.TempDir()
+	if _, err := git.PlainClone(dir, false, &git.CloneOptions{URL: "file://" + bareCopy(t, h.w.repo, nil), Depth: 1, SingleBranch: true, Tags: git.NoTags}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	r, err := Open(ctx, dir, []string{"HEAD"}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap, err := r.Snapshot(ctx, "HEAD"); err != nil || snap.Commit != h.c3.String() {
+		t.Errorf("Snapshot(HEAD) = %v, %v", snap, err)
+	}
+	_, err = r.Snapshot(ctx, h.c1.String())
+	if !errors.Is(err, ErrRefNotFound) || !strings.Contains(err.Error(), "shallow clone") || !strings.Contains(err.Error(), "fetch-depth: 0") {
+		t.Errorf("a commit beyond a shallow clone: %v, want ErrRefNotFound explaining the shallow clone", err)
+	}
+}
