@@ -23,7 +23,7 @@ func init() {
 			self := l.inSpace("projectgroups", doc)
 			return map[string]string{
 				"Self":     self,
-				"Projects": self + "/projects{?skip,take}",
+				"Projects": self + "/projects",
 				"Web":      l.web("/" + asString(doc["SpaceId"]) + "/projects?projectGroupId=" + asString(doc["Id"])),
 			}
 		},

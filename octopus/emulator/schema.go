@@ -184,6 +184,9 @@ func (s *schema) decode(in, old Doc) (Doc, []secretWrite, []string) {
 		in[s.discriminator] = v
 	}
 	out := d.object(fs, in, old, "")
+	if s.discriminator != "" {
+		out[s.discriminator] = in[s.discriminator]
+	}
 	return out, d.secrets, d.errs
 }
 
