@@ -194,6 +194,7 @@ type APIError struct {
 	kind    error // ErrRateLimited, ErrSecondaryRateLimit or nil
 }
 
+// Error reads "OP: GitHub API STATUS: MESSAGE (DETAILS): HINT".
 func (e *APIError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Op)

@@ -157,8 +157,8 @@ func (m *remote) fetch(ctx context.Context, refs []string, commits map[string]pl
 	}
 	switch {
 	case m.deep:
-		// The store has full history; fetch only refs it lacks by name.
-		specs = slices.DeleteFunc(specs, config.RefSpec.IsExactSHA1)
+		// The store has full history: only refs it lacks by name (never a
+		// hash, see above) are fetched, with theirs.
 		if err := m.do(ctx, m.repo, specs, 0); err != nil {
 			return m.classify(ctx, "fetch from", err)
 		}

@@ -102,6 +102,7 @@ type Request struct {
 // IsWrite reports whether the request asked to change something.
 func (r Request) IsWrite() bool { return r.Method != http.MethodGet && r.Method != http.MethodHead }
 
+// String reads "METHOD PATH?QUERY".
 func (r Request) String() string {
 	if r.Query == "" {
 		return r.Method + " " + r.Path
