@@ -166,7 +166,9 @@ func (s *gitHTTPServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	backend := filepath.Join(gitExecPath(), "git-http-backend")
-	h := &cgi.Handler{Path: backend, Env: []string{"GIT_PROJECT_ROOT=" + s.root, "GIT_HTTP_EXPORT_ALL=1"}, Stderr: io.Discard}
+	h := &cgi.Handler{Path: backend, Env: []string{
+		"GIT_PROJECT_ROOT=" + s.root, "GIT_HTTP_EXPORT_ALL=1", "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=" + os.DevNull,
+	}, Stderr: io.Discard}
 	h.ServeHTTP(w, r)
 }
 

@@ -14,6 +14,16 @@ import (
 	"github.com/go-git/go-git/v5/storage"
 )
 
+// TestMain keeps the machine's git configuration out of the tests: the
+// file:// transport runs git-upload-pack, which would otherwise read
+// /etc/gitconfig and ~/.gitconfig (uploadpack.* settings change what it
+// serves).
+func TestMain(m *testing.M) {
+	os.Setenv("GIT_CONFIG_NOSYSTEM", "1")
+	os.Setenv("GIT_CONFIG_GLOBAL", os.DevNull)
+	os.Exit(m.Run())
+}
+
 // workRepo is a repository with a work tree on disk, built by a test.
 type workRepo struct {
 	t    *testing.T
