@@ -132,8 +132,11 @@ func (ip *InstancePlan) Live() *LiveInstance { return ip.live }
 type Plan struct {
 	FormatVersion string `json:"format_version"`
 	// Commit is the git commit the configuration was read from, if known.
-	Commit    string          `json:"commit,omitempty"`
-	Instances []*InstancePlan `json:"instances"`
+	Commit string `json:"commit,omitempty"`
+	// BaseCommit, for a plan limited to what changed since another commit
+	// (plan --base), is that commit.
+	BaseCommit string          `json:"base_commit,omitempty"`
+	Instances  []*InstancePlan `json:"instances"`
 }
 
 // Errored reports whether any instance or space could not be planned. An

@@ -38,7 +38,10 @@ func PlanMarkdown(w io.Writer, p *reconcile.Plan) error {
 	default:
 		fmt.Fprintf(&b, "### octosync plan: %d to create, %d to update, %d to delete\n\n", c, u, d)
 	}
-	if p.Commit != "" {
+	switch {
+	case p.BaseCommit != "":
+		fmt.Fprintf(&b, "Configuration at `%s`; only instances and spaces changed since `%s` are planned.\n\n", shortCommit(p.Commit), shortCommit(p.BaseCommit))
+	case p.Commit != "":
 		fmt.Fprintf(&b, "Configuration at `%s`.\n\n", shortCommit(p.Commit))
 	}
 	for _, in := range p.Instances {

@@ -16,7 +16,10 @@ import (
 // ("Plan: 1 to create, 2 to update, 0 to delete." or "No changes.").
 func PlanText(w io.Writer, p *reconcile.Plan) error {
 	ew := &errWriter{w: w}
-	if p.Commit != "" {
+	switch {
+	case p.BaseCommit != "":
+		ew.printf("Configuration at commit %s, planning only what changed since %s.\n\n", shortCommit(p.Commit), shortCommit(p.BaseCommit))
+	case p.Commit != "":
 		ew.printf("Configuration at commit %s.\n\n", shortCommit(p.Commit))
 	}
 	for _, in := range p.Instances {
