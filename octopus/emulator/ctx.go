@@ -151,9 +151,20 @@ func (c *ctx) secret(id, path string) (string, bool) {
 
 // nextID takes the next id of a prefix, journaled.
 func (c *ctx) nextID(prefix string) string {
-	before := c.st.counters[prefix]
-	c.undo = append(c.undo, func() { c.st.counters[prefix] = before })
+	c.saveCounter(prefix)
 	return c.st.nextID(prefix)
+}
+
+// saveCounter journals a prefix's counter before it changes.
+func (c *ctx) saveCounter(prefix string) {
+	before, had := c.st.counters[prefix]
+	c.undo = append(c.undo, func() {
+		if had {
+			c.st.counters[prefix] = before
+		} else {
+			delete(c.st.counters, prefix)
+		}
+	})
 }
 
 // rollback undoes every write of the request.
@@ -194,8 +205,7 @@ func (c *ctx) createAs(kind, space, id string, body Doc) (Doc, error) {
 	if id == "" {
 		id = c.nextID(k.IDPrefix)
 	} else {
-		before := c.st.counters[k.IDPrefix]
-		c.undo = append(c.undo, func() { c.st.counters[k.IDPrefix] = before })
+		c.saveCounter(k.IDPrefix)
 		c.st.noteID(k.IDPrefix, id)
 		if c.st.coll(k).get(id) != nil {
 			return nil, badRequestf("A document with the id '%s' already exists.", id)

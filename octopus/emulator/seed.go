@@ -43,8 +43,11 @@ func (in *instance) seed(fsys fs.FS) error {
 			continue
 		}
 		k := in.kindForDir(d.Name())
-		if k == nil {
+		switch {
+		case k == nil:
 			return fmt.Errorf("%s: no kind is named %q", path.Join(root, d.Name()), d.Name())
+		case !k.Scope.Has(scopeInstance) && k.Name != "spaces":
+			return fmt.Errorf("%s: %s live in a space; put them under spaces/<space name>/%s", path.Join(root, d.Name()), k.Name, d.Name())
 		}
 		byKind[k.Name] = path.Join(root, d.Name())
 	}
