@@ -1,0 +1,269 @@
+package emulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// tagSetScopes are the values of a tag set's Scopes.
+var tagSetScopes = []string{"Tenant", "Environment", "Project", "Target", "Runbook", "Feature Toggle"}
+
+// tagIDPattern is the form of a tag's id, TagSets-<n>/Tags-<m>.
+var tagIDPattern = regexp.MustCompile(`^TagSets-\d+/Tags-\d+$`)
+
+func init() {
+	register(&hooks{
+		kind: "tagSets",
+		schema: &schema{fields: []field{
+			str("Name").req().max(200),
+			str("Description"),
+			integer("SortOrder").keep(),
+			strs("Scopes").withDefault([]string{"Tenant"}),
+			enum("Type", "MultiSelect", "SingleSelect", "FreeText").withDefault("MultiSelect"),
+			boolean("IsSystem").ro(),
+			objects("Tags",
+				str("Id"),
+				str("Name").req(),
+				str("Description"),
+				str("Color"),
+				integer("SortOrder"),
+				str("CanonicalTagName"),
+			),
+		}},
+		perms:       permissions{Create: "TagSetCreate", Edit: "TagSetEdit", Delete: "TagSetDelete"},
+		prepare:     prepareTagSet,
+		afterUpdate: renameTags,
+		beforeDelete: func(c *ctx, doc Doc) error {
+			for _, t := range elements(doc["Tags"]) {
+				if who := tagUser(c, asString(doc["SpaceId"]), asString(t["CanonicalTagName"]), asString(t["Id"])); who != "" {
+					return refused("The tag '" + asString(t["CanonicalTagName"]) + "' is used by " + who + ". Remove the tag from it before deleting the tag set.")
+				}
+			}
+			return nil
+		},
+		less: bySortOrder,
+		links: func(l *linker, doc Doc) map[string]string {
+			return map[string]string{
+				"Self": l.inSpace("tagsets", doc),
+				"Web":  l.web("/" + asString(doc["SpaceId"]) + "/library/tagsets/" + asString(doc["Id"])),
+			}
+		},
+		filters: map[string]func(c *ctx, doc Doc, value string) bool{
+			"scopes": func(_ *ctx, doc Doc, value string) bool {
+				for _, s := range splitList(value) {
+					if slices.ContainsFunc(stringList(doc["Scopes"]), func(x string) bool { return strings.EqualFold(x, s) }) {
+						return true
+					}
+				}
+				return false
+			},
+			"types": func(_ *ctx, doc Doc, value string) bool {
+				return slices.ContainsFunc(splitList(value), func(t string) bool { return strings.EqualFold(t, asString(doc["Type"])) })
+			},
+		},
+		routes: []route{
+			{method: http.MethodPut, pattern: "sortorder", write: true, perm: "TagSetEdit", handle: func(c *ctx, _ []string) (int, any, error) {
+				return reorder(c, "tagSets")
+			}},
+		},
+	})
+}
+
+// prepareTagSet checks a tag set. Its Tags list is complete: tags keep
+// their ids when the body carries them, new ones get TagSets-<n>/Tags-<m>
+// ids, every tag gets its canonical name (TagSet/Tag), and a tag removed
+// while something uses it is refused. A new tag set without a sort order
+// goes to the end.
+func prepareTagSet(c *ctx, doc, old Doc) error {
+	space, id := asString(doc["SpaceId"]), asString(doc["Id"])
+	var errs []string
+	for _, s := range stringList(doc["Scopes"]) {
+		if !slices.ContainsFunc(tagSetScopes, func(x string) bool { return strings.EqualFold(x, s) }) {
+			errs = append(errs, "Error converting value \""+s+"\" to type 'TagSetScope'. Path 'Scopes'. Valid values are: "+strings.Join(tagSetScopes, ", ")+".")
+		}
+	}
+	oldTags := map[string]map[string]any{}
+	if old != nil {
+		for _, t := range elements(old["Tags"]) {
+			oldTags[asString(t["Id"])] = t
+		}
+	}
+	names := map[string]bool{}
+	kept := map[string]bool{}
+	for _, t := range elements(doc["Tags"]) {
+		tid := asString(t["Id"])
+		switch {
+		case tid != "" && oldTags[tid] != nil:
+			kept[tid] = true
+		case tid != "" && !tagIDPattern.MatchString(tid):
+			errs = append(errs, "Tag Id is in invalid format.")
+		default:
+			// A new tag, or one copied from another tag set: the server
+			// assigns the id.
+			t["Id"] = id + "/" + c.nextID("Tags")
+		}
+		n := strings.ToLower(asString(t["Name"]))
+		if names[n] {
+			errs = append(errs, "Tag names must be unique within a tag set; '"+asString(t["Name"])+"' is used more than once.")
+		}
+		names[n] = true
+		t["CanonicalTagName"] = asString(doc["Name"]) + "/" + asString(t["Name"])
+	}
+	for tid, t := range oldTags {
+		if kept[tid] {
+			continue
+		}
+		if who := tagUser(c, space, asString(t["CanonicalTagName"]), tid); who != "" {
+			errs = append(errs, "The tag '"+asString(t["CanonicalTagName"])+"' cannot be deleted: it is used by "+who+".")
+		}
+	}
+	if len(errs) > 0 {
+		return badRequest(errs...)
+	}
+	if old == nil && asInt(doc["SortOrder"]) == 0 {
+		last := -1
+		for _, ts := range c.list("tagSets", space) {
+			last = max(last, asInt(ts["SortOrder"]))
+		}
+		doc["SortOrder"] = json.Number(strconv.Itoa(last + 1))
+	}
+	return nil
+}
+
+// tagHolders are the documents that refer to tags by canonical name:
+// each kind and the list fields holding the names.
+var tagHolders = []struct {
+	kind, label string
+	fields      []string
+}{
+	{"tenants", "the tenant", []string{"TenantTags"}},
+	{"channels", "the channel", []string{"TenantTags"}},
+	{"runbooks", "the runbook", []string{"RunbookTags"}},
+}
+
+// tagUser describes the first document of a space using a tag (by its
+// canonical name or, where ids are allowed, its id), or returns "".
+func tagUser(c *ctx, space, canonical, id string) string {
+	uses := func(list []string) bool {
+		return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, canonical) || s == id })
+	}
+	for _, h := range tagHolders {
+		for _, d := range c.list(h.kind, space) {
+			for _, f := range h.fields {
+				if uses(stringList(d[f])) {
+					return h.label + " '" + asString(d["Name"]) + "'"
+				}
+			}
+		}
+	}
+	for _, kind := range []string{"deploymentProcess", "runbookProcess"} {
+		for _, p := range c.list(kind, space) {
+			found := false
+			eachAction(p, func(_, a map[string]any) { found = found || uses(stringList(a["TenantTags"])) })
+			if found {
+				return "a step of the project '" + projectName(c, p) + "'"
+			}
+		}
+	}
+	for _, kind := range variableSetKinds {
+		for _, set := range c.list(kind, space) {
+			for _, v := range elements(set["Variables"]) {
+				scope, _ := v["Scope"].(map[string]any)
+				if uses(stringList(scope["TenantTag"])) {
+					return "the scope of the variable '" + asString(v["Name"]) + "' of " + variableSetOwner(c, set)
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// renameTags rewrites the canonical names other documents hold when a tag
+// set or a tag is renamed, as the server rewrites references it stores.
+func renameTags(c *ctx, doc, old Doc) error {
+	renames := map[string]string{}
+	byID := map[string]string{}
+	for _, t := range elements(old["Tags"]) {
+		byID[asString(t["Id"])] = asString(t["CanonicalTagName"])
+	}
+	for _, t := range elements(doc["Tags"]) {
+		if was, ok := byID[asString(t["Id"])]; ok && was != asString(t["CanonicalTagName"]) {
+			renames[strings.ToLower(was)] = asString(t["CanonicalTagName"])
+		}
+	}
+	if len(renames) == 0 {
+		return nil
+	}
+	rewrite := func(v any) (any, bool) {
+		list, _ := v.([]any)
+		changed := false
+		out := make([]any, len(list))
+		for i, e := range list {
+			out[i] = e
+			if n, ok := renames[strings.ToLower(asString(e))]; ok {
+				out[i], changed = n, true
+			}
+		}
+		return out, changed
+	}
+	space := asString(doc["SpaceId"])
+	for _, h := range tagHolders {
+		for _, d := range c.list(h.kind, space) {
+			next, changed := cloneDoc(d), false
+			for _, f := range h.fields {
+				if v, ok := rewrite(next[f]); ok {
+					next[f], changed = v, true
+				}
+			}
+			if changed {
+				touch(c, h.kind, next)
+			}
+		}
+	}
+	for _, kind := range []string{"deploymentProcess", "runbookProcess"} {
+		for _, p := range c.list(kind, space) {
+			next, changed := cloneDoc(p), false
+			eachAction(next, func(_, a map[string]any) {
+				if v, ok := rewrite(a["TenantTags"]); ok {
+					a["TenantTags"], changed = v, true
+				}
+			})
+			if changed {
+				touch(c, kind, next)
+			}
+		}
+	}
+	for _, kind := range variableSetKinds {
+		for _, set := range c.list(kind, space) {
+			next, changed := cloneDoc(set), false
+			for _, v := range elements(next["Variables"]) {
+				scope, _ := v["Scope"].(map[string]any)
+				if nv, ok := rewrite(scope["TenantTag"]); ok {
+					scope["TenantTag"], changed = nv, true
+				}
+			}
+			if changed {
+				touch(c, kind, next)
+			}
+		}
+	}
+	return nil
+}
+
+// tagIDs returns the ids of every tag in a space.
+func tagIDs(c *ctx, space string) map[string]bool {
+	out := map[string]bool{}
+	if c.inst.kinds["tagSets"] == nil {
+		return out
+	}
+	for _, ts := range c.list("tagSets", space) {
+		for _, t := range elements(ts["Tags"]) {
+			out[asString(t["Id"])] = true
+		}
+	}
+	return out
+}
