@@ -84,6 +84,12 @@ func (c *ctx) list(kind, space string) []Doc {
 	return c.st.coll(k).list(k, space)
 }
 
+// each calls f for every document of a kind in a space, in no particular
+// order.
+func (c *ctx) each(kind, space string, f func(Doc)) {
+	c.st.coll(c.def(kind)).each(space, f)
+}
+
 // bucketOf is the space a document of k belongs to.
 func bucketOf(k *kindDef, doc Doc) string {
 	if k.Scope.Has(scopeSpace) {

@@ -184,11 +184,32 @@ func (k *kindDef) compare(a, b Doc) int {
 		}
 	} else {
 		f := k.identityField()
-		if c := cmp.Compare(strings.ToLower(asString(a[f])), strings.ToLower(asString(b[f]))); c != 0 {
+		if c := compareFold(asString(a[f]), asString(b[f])); c != 0 {
 			return c
 		}
 	}
 	return compareIDs(asString(a["Id"]), asString(b["Id"]))
+}
+
+// compareFold compares two strings case-insensitively without allocating
+// for ASCII text.
+func compareFold(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := a[i], b[i]
+		if ca >= 0x80 || cb >= 0x80 {
+			return strings.Compare(strings.ToLower(a[i:]), strings.ToLower(b[i:]))
+		}
+		if 'A' <= ca && ca <= 'Z' {
+			ca += 'a' - 'A'
+		}
+		if 'A' <= cb && cb <= 'Z' {
+			cb += 'a' - 'A'
+		}
+		if ca != cb {
+			return cmp.Compare(ca, cb)
+		}
+	}
+	return cmp.Compare(len(a), len(b))
 }
 
 // compareIDs orders ids numerically by their counter where they have one

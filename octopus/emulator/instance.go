@@ -448,7 +448,7 @@ func (in *instance) run(r *http.Request, ep *endpoint, body any) (int, []byte, b
 	if out == nil {
 		return status, nil, c.mutated, nil
 	}
-	b, err := json.Marshal(out)
+	b, err := marshal(out)
 	if err != nil {
 		c.rollback()
 		return 0, nil, false, fmt.Errorf("encoding response: %w", err)

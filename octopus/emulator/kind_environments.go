@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 )
 
 func init() {
@@ -27,11 +26,11 @@ func init() {
 			assignSlug(c, "environments", doc, old)
 			if old == nil && asInt(doc["SortOrder"]) == 0 {
 				// A new environment without a sort order goes to the end.
-				last := 0
-				for _, e := range c.list("environments", asString(doc["SpaceId"])) {
-					last = max(last, asInt(e["SortOrder"]))
-				}
-				if len(c.list("environments", asString(doc["SpaceId"]))) > 0 {
+				last, any := 0, false
+				c.each("environments", asString(doc["SpaceId"]), func(e Doc) {
+					last, any = max(last, asInt(e["SortOrder"])), true
+				})
+				if any {
 					doc["SortOrder"] = json.Number(strconv.Itoa(last + 1))
 				}
 			}
@@ -70,8 +69,7 @@ func init() {
 // bySortOrder orders documents by SortOrder, then name: the order of
 // environments, worker pools and tag sets.
 func bySortOrder(a, b Doc) int {
-	return cmp.Or(cmp.Compare(asInt(a["SortOrder"]), asInt(b["SortOrder"])),
-		cmp.Compare(strings.ToLower(asString(a["Name"])), strings.ToLower(asString(b["Name"]))))
+	return cmp.Or(cmp.Compare(asInt(a["SortOrder"]), asInt(b["SortOrder"])), compareFold(asString(a["Name"]), asString(b["Name"])))
 }
 
 // reorder answers PUT <collection>/sortorder: the body is an array of the

@@ -52,7 +52,8 @@ func init() {
 				return badRequest("A space must have a default worker pool. Make another worker pool the default instead.")
 			}
 			if old == nil && asInt(doc["SortOrder"]) == 0 {
-				n := len(c.list("workerPools", asString(doc["SpaceId"])))
+				n := 0
+				c.each("workerPools", asString(doc["SpaceId"]), func(Doc) { n++ })
 				doc["SortOrder"] = json.Number(strconv.Itoa(n))
 			}
 			return nil

@@ -157,6 +157,16 @@ func (c *collection) list(k *kindDef, space string) []Doc {
 	return b.sorted
 }
 
+// each calls f for every document of a space, in no particular order; it
+// is cheaper than list when order does not matter.
+func (c *collection) each(space string, f func(Doc)) {
+	if b := c.buckets[space]; b != nil {
+		for _, d := range b.docs {
+			f(d)
+		}
+	}
+}
+
 // all returns every document of the collection, across spaces, in list
 // order.
 func (c *collection) all(k *kindDef) []Doc {

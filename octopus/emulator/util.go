@@ -60,11 +60,11 @@ func assignSlug(c *ctx, kind string, doc, old Doc) {
 	}
 	k := c.def(kind)
 	taken := map[string]bool{}
-	for _, d := range c.list(kind, bucketOf(k, doc)) {
+	c.each(kind, bucketOf(k, doc), func(d Doc) {
 		if d["Id"] != doc["Id"] {
 			taken[asString(d["Slug"])] = true
 		}
-	}
+	})
 	slug := base
 	for i := 1; taken[slug]; i++ {
 		slug = fmt.Sprintf("%s-%d", base, i)
