@@ -56,14 +56,14 @@ func sameProjects(t *testing.T, a, b *projects.Project, what string) {
 	type view struct {
 		ID, Name, Slug, Description, LifecycleID, ProjectGroupID, SpaceID, VariableSetID, DeploymentProcessID string
 		ClonedFromProjectID, ReleaseNotesTemplate, DeploymentChangesTemplate, DefaultGuidedFailureMode        string
-		TenantedDeploymentMode                                                                              core.TenantedDeploymentMode
-		IsDisabled, AutoCreateRelease, DefaultToSkipIfAlreadyInstalled, IsDiscreteChannelRelease           bool
-		IsVersionControlled, AllowIgnoreChannelRules                                                        bool
-		IncludedLibraryVariableSets                                                                         []string
-		Templates                                                                                           []actiontemplates.ActionTemplateParameter
-		ConnectivityPolicy                                                                                  *core.ConnectivityPolicy
-		ReleaseCreationStrategy                                                                             *projects.ReleaseCreationStrategy
-		AutoDeployReleaseOverrides                                                                          []projects.AutoDeployReleaseOverride
+		TenantedDeploymentMode                                                                                core.TenantedDeploymentMode
+		IsDisabled, AutoCreateRelease, DefaultToSkipIfAlreadyInstalled, IsDiscreteChannelRelease              bool
+		IsVersionControlled, AllowIgnoreChannelRules                                                          bool
+		IncludedLibraryVariableSets                                                                           []string
+		Templates                                                                                             []actiontemplates.ActionTemplateParameter
+		ConnectivityPolicy                                                                                    *core.ConnectivityPolicy
+		ReleaseCreationStrategy                                                                               *projects.ReleaseCreationStrategy
+		AutoDeployReleaseOverrides                                                                            []projects.AutoDeployReleaseOverride
 	}
 	v := func(p *projects.Project) view {
 		return view{p.ID, p.Name, p.Slug, p.Description, p.LifecycleID, p.ProjectGroupID, p.SpaceID, p.VariableSetID, p.DeploymentProcessID,
