@@ -16,7 +16,9 @@ func init() {
 				sensitive("Password"),
 				str("Id"),
 			),
-			object("RepositoryRestrictions", boolean("Enabled"), strs("AllowedRepositories")),
+			// A PUT with RepositoryRestrictions null keeps them, as the
+			// official client's e2e tests expect.
+			object("RepositoryRestrictions", boolean("Enabled"), strs("AllowedRepositories")).keep(),
 		}},
 		perms: editPerms("GitCredential"),
 		prepare: func(c *ctx, doc, old Doc) error {

@@ -77,6 +77,11 @@ func init() {
 			}
 			return nil
 		},
+		present: func(c *ctx, doc Doc) {
+			// The user making the request is the "requestor", the one
+			// account a client must not delete.
+			doc["IsRequestor"] = c.user != nil && c.user["Id"] == doc["Id"]
+		},
 		links: func(l *linker, doc Doc) map[string]string {
 			self := l.api("/users/" + asString(doc["Id"]))
 			return map[string]string{
@@ -108,7 +113,11 @@ func init() {
 			{method: http.MethodPost, pattern: "{id}/apikeys", write: true, handle: createKey},
 			{method: http.MethodGet, pattern: "{id}/apikeys/*", handle: getKey},
 			{method: http.MethodDelete, pattern: "{id}/apikeys/*", write: true, handle: deleteKey},
-			{method: http.MethodGet, pattern: "{id}/teams", perm: "TeamView", handle: userTeams},
+			{method: http.MethodGet, pattern: "{id}/teams", perm: "TeamView", handle: func(c *ctx, _ []string) (int, any, error) {
+				return http.StatusOK, projectedTeams(c, c.doc), nil
+			}},
+			{method: http.MethodGet, pattern: "{id}/permissions", handle: permissionSet},
+			{method: http.MethodGet, pattern: "{id}/permissions/configuration", handle: permissionSet},
 			{method: http.MethodGet, pattern: "{id}/spaces", handle: userSpaces},
 		},
 		seedInstance: func(c *ctx) error {
@@ -252,18 +261,6 @@ func (c *ctx) dropKey(k Doc) {
 			c.undo = append(c.undo, func() { c.st.keys[h] = id })
 		}
 	}
-}
-
-// userTeams lists the teams a user belongs to, as a bare array.
-func userTeams(c *ctx, _ []string) (int, any, error) {
-	out := []Doc{}
-	for _, t := range c.st.coll(c.def("teams")).all(c.def("teams")) {
-		members, _ := t["MemberUserIds"].([]any)
-		if t["Id"] == teamEveryone || slices.Contains(members, c.doc["Id"]) {
-			out = append(out, Doc{"Id": t["Id"], "Name": t["Name"], "SpaceId": t["SpaceId"]})
-		}
-	}
-	return http.StatusOK, out, nil
 }
 
 // userSpaces lists the spaces a user can see, as a bare array.

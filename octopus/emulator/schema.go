@@ -75,9 +75,9 @@ type field struct {
 	// readOnly fields are owned by the server: a value in a request body is
 	// ignored and the stored value kept (hooks set it).
 	readOnly bool
-	// keepIfAbsent makes an update that omits the property keep the stored
-	// value; otherwise an omitted property returns to its default, as a PUT
-	// of a typed resource does.
+	// keepIfAbsent makes an update that omits the property, or sends it as
+	// null, keep the stored value; otherwise an omitted property returns to
+	// its default, as a PUT of a typed resource does.
 	keepIfAbsent bool
 	// nullable objects are null when unset; others are built from their
 	// fields' defaults.
@@ -239,7 +239,7 @@ func (d *decoder) object(fs []field, in, old Doc, path string) Doc {
 		case f.typ == tSensitive:
 			out[f.name] = d.sensitive(v, oldV, hasOld, p)
 			continue
-		case !present && hasOld && f.keepIfAbsent:
+		case (!present || v == nil) && hasOld && f.keepIfAbsent:
 			out[f.name] = oldV
 			continue
 		case !present || v == nil:
