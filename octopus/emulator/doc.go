@@ -5,7 +5,8 @@
 // octopus-api.md and its addendum (outside the repository), and the
 // official Go client, github.com/OctopusDeploy/go-octopusdeploy/v2 at
 // v2.115.0, must work against it unchanged: the conformance package beside
-// this one drives it with that client.
+// this one drives it with that client, through both of the client's API
+// generations, and runs the client's own end-to-end tests against it.
 //
 // # What it serves
 //
@@ -52,12 +53,27 @@
 // restrictions of a grant to projects, environments or tenants are not
 // enforced.
 //
-// Every error is a JSON body {"ErrorMessage": ..., "Errors": [...]}: 400
-// for malformed JSON, wrong types, missing required fields, bad enum
-// values, taken names and refused operations; 404 "The resource 'X' was
-// not found." for unknown ids; 404 for unknown routes; 405 for wrong
-// methods; 413 for bodies over Options.MaxBodyBytes; 500 when the
-// emulator itself fails (a panic is recovered into one).
+// Every error is a JSON body with an ErrorMessage: 400 for malformed JSON,
+// wrong types, missing required fields, bad enum values, taken names,
+// unknown ids in references and refused operations, always with an Errors
+// list ("There was a problem with your request." and the details, in the
+// wording of the server's model validation and JSON converter); 404 "The
+// resource 'X' was not found." for unknown ids and 404 for unknown routes;
+// 405 (with Allow) for wrong methods; 413 for bodies over
+// Options.MaxBodyBytes; 500 when the emulator itself fails (a panic is
+// recovered into one). Errors other than 400s carry no Errors array, as on
+// the real server: the official Go client's legacy services only
+// recognise a 404 when the body has none.
+//
+// References the emulator checks: environments in lifecycle phases,
+// project groups, accounts, certificates and role grants; teams and users
+// named as space managers, team members and subscription recipients; the
+// team and role of a grant; permissions named by a user role; worker
+// types of dynamic worker pools. Documents in use are not deleted: an
+// environment in a lifecycle or project group, a lifecycle or project
+// group with projects, a role that is granted, the default worker pool,
+// the default machine policy, built-in feeds, teams and roles, a space
+// whose task queue still runs, and a certificate that is not archived.
 //
 // # Documents
 //
@@ -74,6 +90,41 @@
 // LastModifiedBy the user's username. Links come from one function per
 // kind, so a document's Links are identical in POST, PUT, GET, list and
 // /all responses.
+//
+// # Settings
+//
+// The authentication providers and the web portal are configuration
+// sections: /api/configuration lists them, /api/configuration/{id} and
+// /api/configuration/{id}/metadata describe one, and
+// /api/configuration/{id}/values is read and replaced with GET and PUT.
+// Their ids are Octopus's (authentication-usernamepassword, -guest, -aad,
+// -od for Okta, -googleapps, -octopusid, -generic-oidc, -directoryservices,
+// -ldap, webportal, and authentication for the shared settings). SMTP is
+// /api/smtpconfiguration (with /isconfigured); it accepts and returns both
+// Octopus's shapes at once, the older flat one (SmtpLogin, SmtpPassword)
+// and the newer Details{CredentialType, SmtpLogin, SmtpPassword, Google*,
+// Azure*}; CredentialType is not checked against a list, since its values
+// are not published.
+//
+// The audit log stream is /api/audit-stream (GET, PUT, DELETE to remove
+// it). Its outer shape is Octopus's: {Id, Active, Description,
+// StreamConfigurationResource, Links, LastModifiedOn, LastModifiedBy}.
+// Octopus has not published StreamConfigurationResource, so its shape here
+// is octosync's own definition, not Octopus's:
+//
+//	{"Type":     "Splunk" | "SumoLogic" | "OpenTelemetry",
+//	 "Endpoint": "https://..."   (Splunk's HTTP Event Collector, OpenTelemetry's collector),
+//	 "Token":    SensitiveValue   (Splunk's HEC token),
+//	 "Url":      SensitiveValue   (Sumo Logic's HTTP source URL),
+//	 "Protocol": "HttpProtobuf" | "Grpc"   (OpenTelemetry; default HttpProtobuf),
+//	 "Headers":  {"name": "value"}          (OpenTelemetry),
+//	 "Secret":   SensitiveValue   (OpenTelemetry)}
+//
+// Splunk needs Endpoint and Token, Sumo Logic Url, OpenTelemetry
+// Endpoint; an active stream needs a configuration. Its secrets are
+// write-only like every other.
+//
+// # Write-only values
 //
 // Write-only values are SensitiveValue objects {HasValue, NewValue, Hint}:
 // a non-null NewValue sets the value, HasValue false clears it, and null,
@@ -95,11 +146,32 @@
 // (feeds-builtin in the Default space) and the Octopus Server Releases
 // feed. A space created later gets the same.
 //
+// Certificates are parsed with crypto/x509 (PEM and DER) and
+// golang.org/x/crypto/pkcs12 (PFX with its password) to derive Thumbprint,
+// subject, issuer, validity, serial number, signature algorithm and
+// HasPrivateKey; data that does not parse is refused as the real server
+// refuses it. A PFX encrypted with an algorithm that decoder lacks (the
+// AES of OpenSSL 3) is accepted with its derived fields left empty.
+//
+// # What it does not do
+//
+// It serves configuration, not deployments: machines, workers, packages,
+// releases, deployments, tasks, events, artifacts and build information
+// answer empty lists where a configuration document links to them, or
+// 404. The feature-toggled newer features (ephemeral environments,
+// deployment freezes, rate limiting policies, space default retention
+// policies) are not served. Role grants restricted to projects,
+// environments or tenants are not enforced. Bearer tokens are API keys;
+// there is no OpenID Connect token exchange. User role permission
+// descriptions are the permission names.
+//
 // # Operations
 //
 // Options.StatePath persists the state: loaded at start, written after
-// every change to a temporary file that is then renamed over the state
-// file. The file is versioned JSON ({"Format": "octosync-emulator-state",
+// every change (before the response is sent) to a temporary file that is
+// then synced and renamed over the state file, so the file is whole
+// whatever happens. The whole state is rewritten each time: keep state
+// files to tests and demos, not benchmarks. The file is versioned JSON ({"Format": "octosync-emulator-state",
 // "Version": 1, ...}); a file that is not one, or is corrupt, stops New
 // with an error and is never overwritten.
 //
@@ -169,6 +241,17 @@
 //     answer.
 //   - seedInstance, seedSpace: documents a fresh instance or a new space
 //     starts with.
+//   - noCreate, noDelete, unrouted, pageSize: kinds that are built-in
+//     only, never deleted, stored without a collection route of their own,
+//     or paged differently.
+//
+// Helpers shared by kinds: checkAllRefs (ids that must name documents of
+// a kind in the same space), usersOf (documents of another kind pointing
+// at this one), assignSlug, bySortOrder and reorder (PUT .../sortorder),
+// emptyPage, newUUID, sensitiveDoc. Instance-level routes that are not a
+// collection (settings, status) are added with registerAPI. Each kind
+// gets a conformance test file driving it with the official client, and
+// an entry in the seed layout comes for free.
 //
 // The projects engineer plugs into what exists: lifecycles/{id}/projects
 // and projectgroups/{id}/projects list the documents of the "projects"
