@@ -45,22 +45,6 @@ var featureToggles = []string{
 	"RateLimitingV2",
 }
 
-// allPermissions are the permissions GET /api/permissions/all describes.
-var allPermissions = func() []string {
-	seen := map[string]bool{}
-	for _, r := range builtInRoles {
-		for _, p := range append(slices.Clone(r.system), r.space...) {
-			seen[p] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for p := range seen {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out
-}()
-
 // systemPermission reports whether a permission is granted at system
 // level rather than in a space.
 func systemPermission(p string) bool {
@@ -104,16 +88,18 @@ func init() {
 			return http.StatusOK, map[string]any{"FeatureToggles": list}, nil
 		}},
 		apiRoute{method: http.MethodGet, pattern: "permissions/all", handle: func(c *ctx, _ []string) (int, any, error) {
-			sys, space := map[string]any{}, map[string]any{}
-			for _, p := range allPermissions {
-				d := map[string]any{"Id": p, "Description": p}
-				if systemPermission(p) {
-					sys[p] = d
-				} else {
-					space[p] = d
+			// A map of permission name to its description, as the real
+			// server answers (PermissionDescription in the official
+			// client).
+			out := map[string]any{}
+			for p := range knownPermissions {
+				system := systemPermission(p)
+				out[p] = map[string]any{
+					"Description": p, "CanApplyAtSystemLevel": system, "CanApplyAtSpaceLevel": !system,
+					"SupportedRestrictions": supportedRestrictions([]string{p}),
 				}
 			}
-			return http.StatusOK, map[string]any{"SystemPermissions": sys, "SpacePermissions": space}, nil
+			return http.StatusOK, out, nil
 		}},
 	)
 }

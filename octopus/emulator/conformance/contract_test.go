@@ -46,6 +46,14 @@ func TestRoot(t *testing.T) {
 	if r := raw(t, http.MethodGet, "/api/serverstatus/health", nil, "X-Octopus-ApiKey", ""); r.Status != http.StatusOK {
 		t.Fatalf("anonymous health check: %d", r.Status)
 	}
+	perms := raw(t, http.MethodGet, "/api/permissions/all", nil).JSON(t)
+	if ev, ok := perms["EnvironmentView"].(map[string]any); !ok || ev["CanApplyAtSpaceLevel"] != true {
+		t.Fatalf("permissions/all: %v", perms["EnvironmentView"])
+	}
+	auth := raw(t, http.MethodGet, "/api/authentication", nil, "X-Octopus-ApiKey", "").JSON(t)
+	if providers, _ := auth["AuthenticationProviders"].([]any); len(providers) == 0 {
+		t.Fatalf("anonymous /api/authentication lists no provider: %v", auth)
+	}
 }
 
 func TestAuthentication(t *testing.T) {

@@ -103,6 +103,14 @@ func TestTeams(t *testing.T) {
 	}
 	wantError(t, raw(t, http.MethodPost, "/api/Spaces-1/environments", map[string]any{"Name": "x"}, "X-Octopus-ApiKey", key),
 		http.StatusForbidden, "Missing permission: EnvironmentCreate")
+	member, err := octo.Users.GetByID(user)
+	must(t, err, "Users.GetByID")
+	set, err := octo.Users.GetPermissions(member)
+	must(t, err, "Users.GetPermissions")
+	if len(set.SpacePermissions.EnvironmentView) != 1 || set.SpacePermissions.EnvironmentView[0].SpaceID != "Spaces-1" ||
+		len(set.SpacePermissions.EnvironmentCreate) != 0 || len(set.Teams) != 2 {
+		t.Fatalf("permission set: %+v", set)
+	}
 
 	_, err = octo.Teams.Add(teams.NewTeam(team.Name))
 	wantStatus(t, err, http.StatusBadRequest, "duplicate name")
