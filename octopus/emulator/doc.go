@@ -162,8 +162,7 @@
 // deployment freezes, rate limiting policies, space default retention
 // policies) are not served. Role grants restricted to projects,
 // environments or tenants are not enforced. Bearer tokens are API keys;
-// there is no OpenID Connect token exchange. User role permission
-// descriptions are the permission names.
+// there is no OpenID Connect token exchange.
 //
 // # Operations
 //
@@ -258,4 +257,87 @@
 // kind whose LifecycleId or ProjectGroupId point at them as soon as that
 // kind is registered, and deleting a lifecycle or project group in use is
 // refused the same way.
+//
+// # The project family
+//
+// Projects (found by id or slug) come with their deployment process,
+// deploymentprocess-<ProjectId>, their variable set,
+// variableset-<ProjectId>, and a channel named Default (IsDefault, no
+// lifecycle: it inherits the project's); deleting a project deletes them,
+// its other channels, its runbooks and their processes, and disconnects
+// its tenants. ProjectGroupId must name a project group of the space;
+// LifecycleId is required but, as on the real server (OctopusDeploy/Issues
+// #7906), not checked. Variable templates (the Templates of projects and
+// library variable sets, the Parameters of step templates) get GUID ids,
+// nameless ones too. Below /projects/{id} are the project's channels,
+// runbooks, runbook processes, deployment process (with /template),
+// variables, deployment settings, summary and progression; releases,
+// triggers and runbook snapshots are empty lists.
+//
+// Deployment processes, runbook processes (RunbookProcess-<RunbookId>,
+// created with the runbook) and variable sets are created with their
+// owners and are only read and replaced: POST and DELETE answer 405, and a
+// seed directory cannot create them. A PUT must carry the stored Version,
+// else it is refused with the server's text ("Changes to this deployment
+// process could not be saved, because another user has made changes to
+// the deployment process ...", and its analogues for runbook processes and
+// variables); a PUT that succeeds bumps it. Steps, actions, packages and
+// variables keep the ids they are sent with and get GUIDs otherwise; step
+// names, and action names, are unique per process, case-insensitively.
+// Property values (of steps, actions, packages and step templates) and
+// template default values are strings or SensitiveValue objects, the
+// latter write-only. Variable sets are replaced whole: ids may not repeat
+// ("Variable ids must be unique."); Scope keys are Octopus's singular
+// scope field names, and the environments, channels, tenants, tenant tags,
+// process owners and actions they name must exist; a prompted variable may
+// be scoped to environments only; ScopeValues is computed on the way out.
+// A sensitive variable (IsSensitive or Type Sensitive; both are then set)
+// reads back with Value null: a non-empty Value replaces its secret, an
+// empty or null one keeps it when the variable carries its Id and leaves
+// none when it does not. Both kinds of variable set are served at
+// /variables/{id}.
+//
+// Channel and runbook names are unique per project ("A channel with this
+// name already exists for this project. Please choose a different
+// name."). A channel PUT keeps Rules, TenantTags, GitReferenceRules,
+// GitResourceRules and CustomFieldDefinitions when the body leaves them
+// out or sends null and clears them with []; a channel made the default
+// un-defaults the project's others; the default channel, a project's only
+// channel and a channel a step is limited to are not deleted, with the
+// server's texts. A runbook's RunbookProcessId is the server's: a PUT
+// without it keeps it.
+//
+// Library variable sets and script modules are one collection,
+// /libraryvariablesets, told apart by ContentType (fixed at create;
+// ?contentType= filters lists, and an unknown value filters nothing): the
+// registry's scriptModules kind is served by the libraryVariableSets kind.
+// Each set has the variable set variableset-<Id>. Step templates
+// (/actiontemplates) start at Version 0 and count their updates; each
+// version is kept for /versions/{version}; ActionType is fixed at create.
+// /categories and /search list a fixed set of built-in step types (and,
+// in search, the space's templates): there are no community templates.
+//
+// Tenants connect to projects and environments through ProjectEnvironments
+// and carry tags by canonical name (TagSet/Tag); both are checked, and a
+// deleted environment drops out of its tenants. Tenant variables are one
+// document per tenant, a list of values each scoped to environments, read
+// and written two ways: the legacy document at /tenants/{id}/variables (GET;
+// PUT or POST replace it; it has an object for every connected project and
+// environment, values keyed by template id) and tenantvariables/all; and
+// the newer /tenants/{id}/projectvariables and /commonvariables (a full
+// replace keyed by value Id; ConcurrencyToken checked when sent; missing
+// values listed on request). tenants/variables-missing lists the templates
+// that have neither a value nor a default. Tag sets list by SortOrder (PUT
+// tagsets/sortorder reorders them); a PUT replaces the whole Tags list,
+// new tags get TagSets-<n>/Tags-<m> ids and their canonical names in the
+// PUT's response, and a renamed tag is renamed where tenants, channels,
+// runbooks, steps and variable scopes use it.
+//
+// Deletes refused because of use, beyond those above: an environment a
+// step or a variable's scope uses, a lifecycle a channel uses, a channel a
+// variable's scope uses, a library variable set a project includes, a step
+// template a process uses, a tag set or tag something uses. Not served:
+// version-controlled (Git) projects (/git/convert is refused), cloning
+// projects and tenants, releases and runbook snapshots beyond empty lists,
+// logos.
 package emulator

@@ -48,6 +48,7 @@ func init() {
 			}
 		},
 		routes: []route{
+			{method: http.MethodGet, pattern: "{id}/machines", perm: "MachineView", handle: emptyPage("DeploymentTarget")},
 			{method: http.MethodPut, pattern: "sortorder", write: true, perm: "EnvironmentEdit", handle: func(c *ctx, _ []string) (int, any, error) {
 				return reorder(c, "environments")
 			}},

@@ -222,11 +222,16 @@ func supportedRestrictions(space []string) []any {
 	return out
 }
 
-// describe turns permission names into the descriptions a role lists.
+// describe turns permission names into the descriptions a role lists:
+// "EnvironmentView" becomes "View environments (EnvironmentView)".
 func describe(perms []string) []any {
 	out := make([]any, 0, len(perms))
 	for _, p := range perms {
-		out = append(out, p)
+		if text := permissionText[p]; text != "" {
+			out = append(out, text+" ("+p+")")
+		} else {
+			out = append(out, p)
+		}
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func init() {
 			for p := range knownPermissions {
 				system := systemPermission(p)
 				out[p] = map[string]any{
-					"Description": p, "CanApplyAtSystemLevel": system, "CanApplyAtSpaceLevel": !system,
+					"Description": permissionText[p], "CanApplyAtSystemLevel": system, "CanApplyAtSpaceLevel": !system,
 					"SupportedRestrictions": supportedRestrictions([]string{p}),
 				}
 			}
