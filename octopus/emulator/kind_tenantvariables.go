@@ -116,7 +116,7 @@ func concurrencyToken(version int) string { return "tenantvariables-v" + strconv
 func checkConcurrency(c *ctx, tenant Doc, body Doc) error {
 	_, version := tenantValues(c, tenant)
 	if t := asString(body["ConcurrencyToken"]); t != "" && t != concurrencyToken(version) {
-		return refused("The variables of this tenant were changed since they were read. Read them again and reapply your changes.")
+		return refused("Changes to these tenant variables could not be saved, because another user has made changes to them between when you started editing and when you saved your changes. Please reload them and make your changes again.")
 	}
 	return nil
 }
@@ -384,9 +384,18 @@ func tenantValueList(c *ctx, tenant Doc, o valueOwner, missing bool) Doc {
 		for _, t := range owner.templates {
 			tid := asString(t["Id"])
 			for _, v := range values {
-				if v[o.field] == owner.id && v["TemplateId"] == tid {
-					items = append(items, valueItem(o, owner, t, v["Id"], v["Value"], stringList(v["EnvironmentIds"])))
+				if v[o.field] != owner.id || v["TemplateId"] != tid {
+					continue
 				}
+				// Environments the tenant is no longer connected to (or
+				// that were deleted) drop out of a value's scope; a value
+				// left with none of its environments is not shown.
+				scoped := stringList(v["EnvironmentIds"])
+				envs := slices.DeleteFunc(slices.Clone(scoped), func(e string) bool { return !slices.Contains(owner.envs, e) })
+				if len(scoped) > 0 && len(envs) == 0 {
+					continue
+				}
+				items = append(items, valueItem(o, owner, t, v["Id"], v["Value"], envs))
 			}
 			for _, e := range owner.envs {
 				if valueFor(values, o.field, asString(owner.id), tid, e) == nil {
