@@ -211,10 +211,11 @@
 // collection path, the IDPrefix, the ItemType, the scope and the identity
 // field; the hooks give the rest.
 //
-//   - schema: the fields, built with str, boolean, integer, number, strs,
-//     strMap, object, objects, anyValue, sensitive, timestamp and enum,
-//     refined with req (required), ro (server-owned), keep (an update that
-//     omits it keeps the stored value), null (an unset object is null),
+//   - schema: the fields, built with str, boolean, integer, strs,
+//     strMap, object, objects, anyValue, sensitive, timestamp, guid,
+//     timespan and enum, refined with req (required), ro (server-owned),
+//     keep (an update that omits it or sends null keeps the stored value),
+//     null (an unset object is null),
 //     withDefault and max. Polymorphic kinds name a discriminator and the
 //     fields of each variant. Do not declare Id, SpaceId, Links or
 //     LastModified*.

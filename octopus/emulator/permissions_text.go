@@ -1,7 +1,8 @@
 package emulator
 
 // permissionText describes each permission, in the words of Octopus's
-// documentation of the built-in roles; user roles list these in their
+// documentation of the built-in roles (DeploymentFreezeAdminister, which
+// that page does not list, in its own); user roles list these in their
 // SpacePermissionDescriptions and SystemPermissionDescriptions.
 var permissionText = map[string]string{
 	"AccountCreate":                     "Create accounts",

@@ -23,7 +23,6 @@ const (
 	tString    ftype = iota // string; null when unset
 	tBool                   // bool; false when unset
 	tInt                    // 32-bit integer; 0 when unset
-	tNumber                 // any JSON number; 0 when unset
 	tStrings                // array of strings; [] when unset
 	tObject                 // object with its own fields
 	tObjects                // array of objects with their own fields; [] when unset
@@ -45,8 +44,6 @@ func (t ftype) netType() string {
 		return "System.Boolean"
 	case tInt:
 		return "System.Int32"
-	case tNumber:
-		return "System.Double"
 	case tStrings:
 		return "System.String[]"
 	case tStringMap:
@@ -91,7 +88,6 @@ type field struct {
 func str(name string) field       { return field{name: name, typ: tString} }
 func boolean(name string) field   { return field{name: name, typ: tBool} }
 func integer(name string) field   { return field{name: name, typ: tInt} }
-func number(name string) field    { return field{name: name, typ: tNumber} }
 func strs(name string) field      { return field{name: name, typ: tStrings} }
 func strMap(name string) field    { return field{name: name, typ: tStringMap} }
 func anyValue(name string) field  { return field{name: name, typ: tAny} }
@@ -262,7 +258,7 @@ func (d *decoder) unset(f field, path string) any {
 	switch f.typ {
 	case tBool:
 		return false
-	case tInt, tNumber:
+	case tInt:
 		return json.Number("0")
 	case tStrings, tObjects:
 		return []any{}
@@ -342,17 +338,6 @@ func (d *decoder) value(f field, v, oldV any, path string) any {
 			return json.Number("0")
 		}
 		return json.Number(strconv.FormatInt(n, 10))
-	case tNumber:
-		switch n := v.(type) {
-		case json.Number:
-			return n
-		case string:
-			if _, err := strconv.ParseFloat(n, 64); err == nil {
-				return json.Number(n)
-			}
-		}
-		d.convertError(v, f, path)
-		return json.Number("0")
 	case tStrings:
 		list, ok := v.([]any)
 		if !ok {
