@@ -148,11 +148,10 @@ type secretWrite struct {
 
 // decoder decodes one request body against a schema.
 type decoder struct {
+	// errs are the problems found; secrets the write-only values set or
+	// cleared.
 	errs    []string
 	secrets []secretWrite
-	// oldSecrets reports whether a secret is stored at a path (for
-	// HasValue of a kept value).
-	create bool
 }
 
 // decode checks in against the schema and returns the document to store:
@@ -161,7 +160,7 @@ type decoder struct {
 // Problems are collected, not returned one at a time, so one 400 lists
 // them all.
 func (s *schema) decode(in, old Doc) (Doc, []secretWrite, []string) {
-	d := &decoder{create: old == nil}
+	d := &decoder{}
 	fs := s.fields
 	if s.discriminator != "" {
 		v, ok := s.variant(in, old)
