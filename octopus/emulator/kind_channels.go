@@ -194,12 +194,16 @@ func undefaultSiblings(c *ctx, doc Doc) {
 	if doc["IsDefault"] != true {
 		return
 	}
-	for _, ch := range c.list("channels", asString(doc["SpaceId"])) {
+	var others []Doc
+	c.each("channels", asString(doc["SpaceId"]), func(ch Doc) {
 		if ch["ProjectId"] == doc["ProjectId"] && ch["Id"] != doc["Id"] && ch["IsDefault"] == true {
-			ch = cloneDoc(ch)
-			ch["IsDefault"] = false
-			touch(c, "channels", ch)
+			others = append(others, ch)
 		}
+	})
+	for _, ch := range others {
+		ch = cloneDoc(ch)
+		ch["IsDefault"] = false
+		touch(c, "channels", ch)
 	}
 }
 
@@ -211,11 +215,11 @@ func channelDeletable(c *ctx, doc Doc) error {
 		return refused("You cannot delete the default channel.")
 	}
 	siblings := 0
-	for _, ch := range c.list("channels", asString(doc["SpaceId"])) {
+	c.each("channels", asString(doc["SpaceId"]), func(ch Doc) {
 		if ch["ProjectId"] == doc["ProjectId"] {
 			siblings++
 		}
-	}
+	})
 	if siblings <= 1 {
 		return refused("You cannot delete the only remaining channel")
 	}

@@ -360,11 +360,11 @@ func slugInProject(c *ctx, kind string, doc, old Doc) {
 		base = strings.ToLower(asString(doc["Id"]))
 	}
 	taken := map[string]bool{}
-	for _, d := range c.list(kind, asString(doc["SpaceId"])) {
+	c.each(kind, asString(doc["SpaceId"]), func(d Doc) {
 		if d["ProjectId"] == doc["ProjectId"] && d["Id"] != doc["Id"] {
 			taken[asString(d["Slug"])] = true
 		}
-	}
+	})
 	slug := base
 	for i := 1; taken[slug]; i++ {
 		slug = base + "-" + strconv.Itoa(i)
