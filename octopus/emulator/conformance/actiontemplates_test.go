@@ -56,6 +56,12 @@ func TestStepTemplates(t *testing.T) {
 	got, err := actiontemplates.GetByID(octo, defaultSpace, created.ID)
 	must(t, err, "GetByID")
 	sameStepTemplates(t, created, got, "POST vs GET")
+	byName, err := octo.ActionTemplates.Get(actiontemplates.Query{PartialName: strings.ToUpper(created.Name)})
+	must(t, err, "Get by partial name")
+	if byName.TotalResults != 1 {
+		t.Fatalf("Get by partial name = %d templates", byName.TotalResults)
+	}
+	sameStepTemplates(t, created, byName.Items[0], "POST vs list")
 	all, err := octo.ActionTemplates.GetAll()
 	must(t, err, "GetAll")
 	for _, x := range all {

@@ -26,9 +26,9 @@ func scriptStep(name, secret string) *deployments.DeploymentStep {
 }
 
 func TestDeploymentProcessLegacy(t *testing.T) {
-	project := newProject(t, defaultSpace)
 	before, err := octo.DeploymentProcesses.GetAll()
 	must(t, err, "GetAll")
+	project := newProject(t, defaultSpace)
 
 	process, err := octo.DeploymentProcesses.GetByID(project.DeploymentProcessID)
 	must(t, err, "GetByID")
@@ -95,8 +95,8 @@ func TestDeploymentProcessLegacy(t *testing.T) {
 
 	after, err := octo.DeploymentProcesses.GetAll()
 	must(t, err, "GetAll")
-	if len(after) != len(before) {
-		t.Fatalf("GetAll = %d processes, want %d", len(after), len(before))
+	if len(after) != len(before)+1 {
+		t.Fatalf("GetAll = %d processes, want %d: a new project brings one", len(after), len(before)+1)
 	}
 	summary, err := octo.Projects.GetSummary(project)
 	must(t, err, "GetSummary")

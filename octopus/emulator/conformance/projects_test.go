@@ -8,8 +8,10 @@ import (
 	"testing"
 
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/actiontemplates"
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/channels"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/core"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/credentials"
+	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/deployments"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/lifecycles"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/projectgroups"
 	"github.com/OctopusDeploy/go-octopusdeploy/v2/pkg/projects"
@@ -221,6 +223,15 @@ func TestProjectsNewClient(t *testing.T) {
 	must(t, err, "GetAll")
 	if len(all) != 35 {
 		t.Fatalf("GetAll = %d projects, want 35", len(all))
+	}
+	// Each came with its process and Default channel, listed across pages
+	// too.
+	processes, err := deployments.GetAllDeploymentProcesses(octo, space)
+	must(t, err, "GetAllDeploymentProcesses")
+	chans, err := channels.GetAll(octo, space)
+	must(t, err, "channels.GetAll")
+	if len(processes) != 35 || len(chans) != 35 {
+		t.Fatalf("35 projects have %d processes and %d channels", len(processes), len(chans))
 	}
 	page, err := projects.Get(octo, space, projects.ProjectsQuery{Skip: 30, Take: 30})
 	must(t, err, "Get second page")

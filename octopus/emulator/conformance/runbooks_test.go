@@ -65,6 +65,16 @@ func TestRunbooksLegacy(t *testing.T) {
 	if n != 31 {
 		t.Fatalf("GetAll lists %d of the project's runbooks, want 31", n)
 	}
+	page, err := runbooks.List(octo, defaultSpace, project.ID, "", 30)
+	must(t, err, "List")
+	if page.TotalResults != 31 || len(page.Items) != 30 || page.Links.PageNext == "" {
+		t.Fatalf("the first page of the project's runbooks: %d of %d", len(page.Items), page.TotalResults)
+	}
+	none, err := runbooks.List(octo, defaultSpace, project.ID, uniqueName("no such runbook"), 0)
+	must(t, err, "List by an unknown partial name")
+	if none.TotalResults != 0 {
+		t.Fatalf("partialName of nothing = %d runbooks", none.TotalResults)
+	}
 
 	// Retention policies round-trip; a PUT without RunbookProcessId
 	// keeps it.

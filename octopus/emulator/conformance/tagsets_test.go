@@ -111,6 +111,11 @@ func TestTagSetsNewClient(t *testing.T) {
 		t.Fatalf("after sortorder the first tag set is %s", first.Items[0].ID)
 	}
 
+	named, err := tagsets.Get(octo, space, tagsets.TagSetsQuery{PartialName: all[3].Name})
+	must(t, err, "Get by partial name")
+	if named.TotalResults != 1 || named.Items[0].ID != all[3].ID {
+		t.Fatalf("Get by partial name = %d tag sets", named.TotalResults)
+	}
 	ts := all[0]
 	ts.Tags = append(ts.Tags, tagsets.NewTag("B", "#000fff"))
 	updated, err := tagsets.Update(octo, ts)
