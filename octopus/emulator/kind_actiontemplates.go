@@ -46,7 +46,7 @@ func init() {
 	register(&hooks{
 		kind: "stepTemplates",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Description"),
 			str("ActionType").req(),
 			integer("Version").ro(),

@@ -10,11 +10,15 @@ import (
 // leaves them out (or sends null) and clears when it sends [].
 var channelCollections = []string{"Rules", "TenantTags", "GitReferenceRules", "GitResourceRules", "CustomFieldDefinitions"}
 
+// channelPerms are the permissions of channels, which are part of their
+// project.
+var channelPerms = permissions{View: "ProjectView", Create: "ProjectEdit", Edit: "ProjectEdit", Delete: "ProjectEdit"}
+
 func init() {
 	register(&hooks{
 		kind: "channels",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Slug"),
 			str("Description"),
 			str("ProjectId").req(),
@@ -41,7 +45,7 @@ func init() {
 			str("EphemeralEnvironmentNameTemplate").max(1000),
 			boolean("AutomaticEphemeralEnvironmentDeployments"),
 		}},
-		perms:        permissions{View: "ProjectView", Create: "ProjectEdit", Edit: "ProjectEdit", Delete: "ProjectEdit"},
+		perms:        channelPerms,
 		prepare:      prepareChannel,
 		afterCreate:  func(c *ctx, doc Doc) error { undefaultSiblings(c, doc); return nil },
 		afterUpdate:  func(c *ctx, doc, _ Doc) error { undefaultSiblings(c, doc); return nil },
@@ -56,24 +60,9 @@ func init() {
 				"Project":  l.api("/" + asString(doc["SpaceId"]) + "/projects/" + asString(doc["ProjectId"])),
 			}
 		},
-		// GET and DELETE of {id} are the generic ones; they are declared
-		// because PUT of {id} is not (a channel PUT keeps the collections
-		// it leaves out), and /all because {id} would take it.
-		routes: []route{
-			{method: http.MethodGet, pattern: "all", perm: "ProjectView", handle: func(c *ctx, _ []string) (int, any, error) {
-				return allHandler(c, c.def("channels"))
-			}},
-			{method: http.MethodGet, pattern: "{id}", perm: "ProjectView", handle: func(c *ctx, _ []string) (int, any, error) {
-				return http.StatusOK, c.render("channels", c.doc), nil
-			}},
-			{method: http.MethodPut, pattern: "{id}", write: true, perm: "ProjectEdit", handle: func(c *ctx, _ []string) (int, any, error) {
-				return updateChannel(c, c.doc)
-			}},
-			{method: http.MethodDelete, pattern: "{id}", write: true, perm: "ProjectEdit", handle: func(c *ctx, _ []string) (int, any, error) {
-				return http.StatusOK, nil, c.remove("channels", c.doc)
-			}},
-			{method: http.MethodGet, pattern: "{id}/releases", perm: "ReleaseView", handle: emptyPage("Release")},
-		},
+		routes: append(childRoutes("channels", channelPerms, updateChannel),
+			route{method: http.MethodGet, pattern: "{id}/releases", perm: "ReleaseView", handle: emptyPage("Release")},
+		),
 	})
 	registerUsage("lifecycles", func(c *ctx, doc Doc) string {
 		for _, ch := range c.list("channels", asString(doc["SpaceId"])) {

@@ -21,7 +21,7 @@ func init() {
 	register(&hooks{
 		kind: "libraryVariableSets",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Description"),
 			enum("ContentType", contentTypes...).withDefault("Variables"),
 			str("VariableSetId").ro(),

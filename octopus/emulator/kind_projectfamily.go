@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -376,4 +377,53 @@ func slugInProject(c *ctx, kind string, doc, old Doc) {
 // names are unique per project.
 func uniqueInProject(doc Doc) string {
 	return asString(doc["ProjectId"]) + "/" + strings.ToLower(asString(doc["Name"]))
+}
+
+// childRoutes are the routes of one channel or runbook in its space-wide
+// collection: GET, PUT and DELETE by id, and /all. They replace the
+// generic {id} routes because those also accept a slug, and a channel's or
+// runbook's slug is unique only within its project ("default" names every
+// project's Default channel): here only the id finds a document. put
+// answers the PUT.
+func childRoutes(kind string, p permissions, put func(c *ctx, old Doc) (int, any, error)) []route {
+	find := func(c *ctx, id string) (Doc, error) {
+		d := c.get(kind, id)
+		if d == nil {
+			c.each(kind, c.spaceID, func(x Doc) {
+				if strings.EqualFold(asString(x["Id"]), id) {
+					d = x
+				}
+			})
+		}
+		if d == nil || asString(d["SpaceId"]) != c.spaceID {
+			return nil, notFound(id)
+		}
+		return d, nil
+	}
+	return []route{
+		{method: http.MethodGet, pattern: "all", perm: p.View, handle: func(c *ctx, _ []string) (int, any, error) {
+			return allHandler(c, c.def(kind))
+		}},
+		{method: http.MethodGet, pattern: "*", perm: p.View, handle: func(c *ctx, args []string) (int, any, error) {
+			d, err := find(c, args[0])
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusOK, c.render(kind, d), nil
+		}},
+		{method: http.MethodPut, pattern: "*", write: true, perm: p.Edit, handle: func(c *ctx, args []string) (int, any, error) {
+			d, err := find(c, args[0])
+			if err != nil {
+				return 0, nil, err
+			}
+			return put(c, d)
+		}},
+		{method: http.MethodDelete, pattern: "*", write: true, perm: p.Delete, handle: func(c *ctx, args []string) (int, any, error) {
+			d, err := find(c, args[0])
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusOK, nil, c.remove(kind, d)
+		}},
+	}
 }

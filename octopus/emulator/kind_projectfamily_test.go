@@ -326,3 +326,29 @@ func BenchmarkProjectsGetProcess(b *testing.B) {
 		benchGet(b, s, "/api/Spaces-1/deploymentprocesses/deploymentprocess-"+ids[i%len(ids)])
 	}
 }
+
+// TestChildrenByIDOnly checks that channels and runbooks are addressed by
+// id in their space-wide collections: their slugs repeat across projects.
+func TestChildrenByIDOnly(t *testing.T) {
+	_, ts := start(t, Options{})
+	p := familyProject(t, ts, "First")
+	familyProject(t, ts, "Second")
+	st, rb := call(t, ts, http.MethodPost, "/api/Spaces-1/runbooks", map[string]any{"Name": "Restart", "ProjectId": p["Id"]})
+	wantStatus(t, st, http.StatusCreated, rb, "POST runbook")
+	for _, path := range []string{"/api/Spaces-1/channels/default", "/api/Spaces-1/runbooks/restart"} {
+		st, body := call(t, ts, http.MethodGet, path, nil)
+		wantStatus(t, st, http.StatusNotFound, body, "GET "+path)
+	}
+	st, body := call(t, ts, http.MethodGet, "/api/Spaces-1/runbooks/"+strings.ToLower(rb["Id"].(string)), nil)
+	wantStatus(t, st, http.StatusOK, body, "GET a runbook by its id in another case")
+	st, all := callRaw(t, ts, http.MethodGet, "/api/Spaces-1/channels/all", nil)
+	if st != http.StatusOK || !strings.HasPrefix(string(all), "[") {
+		t.Fatalf("GET channels/all: %d %s", st, all)
+	}
+	// Below its project, a channel is found by name or slug too.
+	st, body = call(t, ts, http.MethodGet, "/api/Spaces-1/projects/"+p["Id"].(string)+"/channels/default", nil)
+	wantStatus(t, st, http.StatusOK, body, "GET projects/{id}/channels/{slug}")
+	if body["ProjectId"] != p["Id"] {
+		t.Fatalf("the channel found is another project's: %v", body)
+	}
+}

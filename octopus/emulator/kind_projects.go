@@ -31,7 +31,7 @@ func init() {
 	register(&hooks{
 		kind: "projects",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Slug"),
 			str("Description"),
 			boolean("IsDisabled"),

@@ -17,11 +17,14 @@ func runRetention() field {
 	).withDefault(map[string]any{"QuantityToKeep": 100, "ShouldKeepForever": false, "Unit": "Items", "Strategy": "Default"})
 }
 
+// runbookPerms are the permissions of runbooks.
+var runbookPerms = permissions{View: "RunbookView", Create: "RunbookEdit", Edit: "RunbookEdit", Delete: "RunbookEdit"}
+
 func init() {
 	register(&hooks{
 		kind: "runbooks",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Slug"),
 			str("Description"),
 			str("ProjectId").req(),
@@ -41,7 +44,7 @@ func init() {
 			// clients that did not read the runbook first do) keeps it.
 			str("RunbookProcessId").ro(),
 		}},
-		perms:   permissions{View: "RunbookView", Create: "RunbookEdit", Edit: "RunbookEdit", Delete: "RunbookEdit"},
+		perms:   runbookPerms,
 		prepare: prepareRunbook,
 		afterCreate: func(c *ctx, doc Doc) error {
 			createDerived(c, "runbookProcess", asString(doc["SpaceId"]), asString(doc["RunbookProcessId"]),
@@ -62,14 +65,16 @@ func init() {
 				return slices.Contains(splitList(value), asString(doc["ProjectId"]))
 			},
 		},
-		routes: []route{
-			{method: http.MethodGet, pattern: "{id}/runbookSnapshotTemplate", perm: "RunbookView", handle: func(c *ctx, _ []string) (int, any, error) {
+		routes: append(childRoutes("runbooks", runbookPerms, func(c *ctx, old Doc) (int, any, error) {
+			return updateRendered(c, "runbooks", old)
+		}),
+			route{method: http.MethodGet, pattern: "{id}/runbookSnapshotTemplate", perm: "RunbookView", handle: func(c *ctx, _ []string) (int, any, error) {
 				return http.StatusOK, snapshotTemplate(c, c.doc), nil
 			}},
-			{method: http.MethodGet, pattern: "{id}/environments", perm: "EnvironmentView", handle: func(c *ctx, _ []string) (int, any, error) {
+			route{method: http.MethodGet, pattern: "{id}/environments", perm: "EnvironmentView", handle: func(c *ctx, _ []string) (int, any, error) {
 				return http.StatusOK, runbookEnvironments(c, c.doc), nil
 			}},
-		},
+		),
 	})
 }
 

@@ -19,7 +19,7 @@ func init() {
 	register(&hooks{
 		kind: "tagSets",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Description"),
 			integer("SortOrder").keep(),
 			strs("Scopes").withDefault([]string{"Tenant"}),

@@ -10,7 +10,7 @@ func init() {
 	register(&hooks{
 		kind: "tenants",
 		schema: &schema{fields: []field{
-			str("Name").req().max(200),
+			str("Name").req(),
 			str("Slug"),
 			str("Description"),
 			strs("TenantTags"),
