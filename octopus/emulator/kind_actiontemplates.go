@@ -53,7 +53,7 @@ func init() {
 			str("CommunityActionTemplateId").ro(),
 			anyValue("Properties"),
 			templateParameters("Parameters"),
-			objects("Packages", str("Id"), str("Name"), str("PackageId"), str("FeedId"), str("AcquisitionLocation"), anyValue("Properties")),
+			objects("Packages", str("Id"), str("Name"), str("PackageId"), str("FeedId"), str("AcquisitionLocation"), strMap("Properties")),
 			objects("GitDependencies", str("Name"), str("RepositoryUri"), str("DefaultBranch"), str("GitCredentialType"),
 				str("GitCredentialId"), strs("FilePathFilters"), str("StepPackageInputsReferenceId")),
 			str("StepPackageVersion"),
@@ -129,9 +129,6 @@ func prepareStepTemplate(c *ctx, doc, old Doc) error {
 	errs = append(errs, perrs...)
 	for _, p := range elements(doc["Packages"]) {
 		ensureID(p)
-		pp, perrs := b.properties(p["Properties"], "Packages["+asString(p["Id"])+"].Properties")
-		p["Properties"] = pp
-		errs = append(errs, perrs...)
 	}
 	if len(errs) > 0 {
 		return badRequest(errs...)

@@ -86,7 +86,7 @@ var projectChannelRoutes = []route{
 		return http.StatusOK, env, nil
 	}},
 	{method: http.MethodPost, pattern: "{id}/channels", write: true, perm: "ProjectEdit", handle: func(c *ctx, _ []string) (int, any, error) {
-		return createInProject(c, "channels")
+		return createInProject(c, "channels", http.StatusOK)
 	}},
 	{method: http.MethodGet, pattern: "{id}/channels/*", perm: "ProjectView", handle: func(c *ctx, args []string) (int, any, error) {
 		ch, err := childInProject(c, "channels", c.doc, args[1])
@@ -118,9 +118,9 @@ var projectChannelRoutes = []route{
 }
 
 // createInProject answers a POST of a channel or runbook below its
-// project: the project comes from the path. The real server answers these
-// with 200, not 201.
-func createInProject(c *ctx, kind string) (int, any, error) {
+// project: the project comes from the path. The real server answers with
+// status: 200 for a channel, 201 for a runbook.
+func createInProject(c *ctx, kind string, status int) (int, any, error) {
 	body, err := c.requireBody()
 	if err != nil {
 		return 0, nil, err
@@ -131,7 +131,7 @@ func createInProject(c *ctx, kind string) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, c.render(kind, doc), nil
+	return status, c.render(kind, doc), nil
 }
 
 // updateChannel replaces a channel with the request body, keeping the

@@ -13,8 +13,8 @@ const staleDeploymentProcess = "Changes to this deployment process could not be 
 
 // processSteps is the schema of a process's steps (deployment and runbook
 // processes share it): steps, their actions, and the actions' packages.
-// Properties maps hold strings or SensitiveValue objects and are checked
-// by prepareSteps.
+// The Properties of steps and actions hold strings or SensitiveValue
+// objects and are checked by prepareSteps.
 func processSteps() field {
 	return objects("Steps",
 		str("Id"),
@@ -40,13 +40,17 @@ func processSteps() field {
 			strs("ExcludedEnvironments"),
 			strs("Channels"),
 			strs("TenantTags"),
-			str("Condition"),
-			objects("Packages", str("Id"), str("Name"), str("PackageId"), str("FeedId"), str("AcquisitionLocation"), anyValue("Properties")),
+			str("Condition").withDefault("Success"),
+			// Package properties are plain strings (the official client
+			// reads them into a map of strings).
+			objects("Packages", str("Id"), str("Name"), str("PackageId"), str("FeedId"), str("AcquisitionLocation"), strMap("Properties")),
 			objects("GitDependencies", str("Name"), str("RepositoryUri"), str("DefaultBranch"), str("GitCredentialType"),
 				str("GitCredentialId"), strs("FilePathFilters"), str("StepPackageInputsReferenceId")),
 			anyValue("Properties"),
 			str("StepPackageVersion"),
 			anyValue("Inputs"),
+			// Actions carry an empty Links object, as on the real server.
+			object("Links"),
 		),
 	)
 }
@@ -57,7 +61,7 @@ func init() {
 		def:  servedAt("deploymentProcess", "DeploymentProcess"),
 		schema: &schema{fields: []field{
 			str("ProjectId").ro(),
-			integer("Version"),
+			integer("Version").req(),
 			str("LastSnapshotId").ro(),
 			processSteps(),
 		}},
@@ -71,9 +75,10 @@ func init() {
 			project := l.api("/" + asString(doc["SpaceId"]) + "/projects/" + asString(doc["ProjectId"]))
 			self := project + "/deploymentprocesses"
 			return map[string]string{
-				"Self":     self,
-				"Template": self + "/template{?channel,releaseId}",
-				"Project":  project,
+				"Self":       self,
+				"Project":    project,
+				"Template":   self + "/template{?channel,releaseId}",
+				"Validation": self + "/validate",
 			}
 		},
 		routes: []route{
@@ -117,6 +122,34 @@ var projectProcessRoutes = []route{
 		}
 		return http.StatusOK, processTemplate(c, p), nil
 	}},
+	{method: http.MethodPost, pattern: "{id}/deploymentprocesses/validate", perm: "ProcessView", handle: func(c *ctx, _ []string) (int, any, error) {
+		p, err := projectProcess(c)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, validateProcess(p), nil
+	}},
+}
+
+// validateProcess is the non-blocking validation of a deployment process:
+// the target tags (roles) of each step that no deployment target carries.
+// The emulator has no deployment targets, so every tag a step names is
+// one.
+func validateProcess(process Doc) map[string]any {
+	missing := map[string]any{}
+	for _, s := range elements(process["Steps"]) {
+		props, _ := s["Properties"].(map[string]any)
+		var roles []any
+		for r := range strings.SplitSeq(asString(props["Octopus.Action.TargetRoles"]), ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, r)
+			}
+		}
+		if len(roles) > 0 {
+			missing[asString(s["Id"])] = roles
+		}
+	}
+	return map[string]any{"Details": map[string]any{}, "HasWarnings": len(missing) > 0, "TagsWithoutTargetsByStepId": missing}
 }
 
 // projectProcess is the deployment process of the project a route
@@ -161,9 +194,9 @@ func prepareProcess(c *ctx, doc, old Doc, stale string) error {
 
 // prepareSteps assigns the ids and slugs of steps, actions and packages,
 // checks that step names and action names are unique (case-insensitively)
-// and that ids are not repeated, and takes the secrets out of every
-// Properties map. Secrets are kept by element id, so a step that moves
-// keeps its sensitive values.
+// and that ids are not repeated, and takes the secrets out of the
+// Properties maps of steps and actions. Secrets are kept by element id, so
+// a step that moves keeps its sensitive values.
 func prepareSteps(b *secretBook, doc Doc) []string {
 	var errs []string
 	ids := map[string]bool{}
@@ -208,7 +241,6 @@ func prepareSteps(b *secretBook, doc Doc) []string {
 			props(a, apath)
 			for _, p := range elements(a["Packages"]) {
 				ensureID(p)
-				props(p, apath+".Packages["+asString(p["Id"])+"]")
 			}
 		}
 	}

@@ -352,3 +352,45 @@ func TestChildrenByIDOnly(t *testing.T) {
 		t.Fatalf("the channel found is another project's: %v", body)
 	}
 }
+
+// TestProjectRoutes checks the routes below a project that the
+// conformance suite's clients do not reach.
+func TestProjectRoutes(t *testing.T) {
+	_, ts := start(t, Options{})
+	p := familyProject(t, ts, "Routes")
+	base := "/api/Spaces-1/projects/" + p["Id"].(string)
+	st, body := call(t, ts, http.MethodPut, base+"/deploymentprocesses", map[string]any{"Steps": []any{}})
+	wantStatus(t, st, http.StatusBadRequest, body, "PUT a process without Version")
+	st, body = call(t, ts, http.MethodPut, base+"/deploymentprocesses", map[string]any{"Version": 0, "Steps": []any{
+		map[string]any{"Name": "Web", "Properties": map[string]any{"Octopus.Action.TargetRoles": "web, api"},
+			"Actions": []any{map[string]any{"Name": "Web", "ActionType": "Octopus.Script"}}},
+	}})
+	wantStatus(t, st, http.StatusOK, body, "PUT process")
+	stepID := body["Steps"].([]any)[0].(map[string]any)["Id"].(string)
+	st, v := call(t, ts, http.MethodPost, base+"/deploymentprocesses/validate", nil)
+	wantStatus(t, st, http.StatusOK, v, "validate")
+	if v["HasWarnings"] != true || fmt.Sprint(v["TagsWithoutTargetsByStepId"].(map[string]any)[stepID]) != "[web api]" {
+		t.Fatalf("validate = %v", v)
+	}
+	st, set := call(t, ts, http.MethodGet, base+"/variables", nil)
+	wantStatus(t, st, http.StatusOK, set, "GET project variables")
+	st, ack := call(t, ts, http.MethodPut, base+"/variables", set)
+	wantStatus(t, st, http.StatusOK, ack, "PUT project variables")
+	if len(ack) != 0 {
+		t.Fatalf("the project-level variables PUT answered %v, not {}", ack)
+	}
+	st, rb := call(t, ts, http.MethodPost, base+"/runbooks", map[string]any{"Name": "Restart"})
+	wantStatus(t, st, http.StatusCreated, rb, "POST runbook below the project")
+	st, ch := call(t, ts, http.MethodPost, base+"/channels", map[string]any{"Name": "Hotfix"})
+	wantStatus(t, st, http.StatusOK, ch, "POST channel below the project")
+	st, all := call(t, ts, http.MethodGet, base+"/runbooks/all/v2", nil)
+	wantStatus(t, st, http.StatusOK, all, "GET runbooks/all/v2")
+	if len(all["Runbooks"].([]any)) != 1 {
+		t.Fatalf("runbooks/all/v2 = %v", all)
+	}
+	st, sum := call(t, ts, http.MethodGet, base+"/summary", nil)
+	wantStatus(t, st, http.StatusOK, sum, "GET summary")
+	if sum["HasDeploymentProcess"] != true || sum["HasRunbooks"] != true {
+		t.Fatalf("summary = %v", sum)
+	}
+}

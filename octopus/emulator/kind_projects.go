@@ -61,6 +61,10 @@ func init() {
 			strs("ProjectTags"),
 			str("ProvisioningRunbookId"),
 			str("DeprovisioningRunbookId"),
+			str("DefaultPowerShellEdition"),
+			boolean("ExecuteDeploymentsOnEventBasedPipeline"),
+			boolean("IsBadgesEnabled"),
+			object("ProjectTemplateDetails", str("Slug"), str("VersionMask"), boolean("IsShared")).null().ro(),
 			str("DeploymentProcessId").ro(),
 			str("VariableSetId").ro(),
 			str("ClonedFromProjectId").ro(),
@@ -89,6 +93,7 @@ func prepareProject(c *ctx, doc, old Doc) error {
 		errs = append(errs, "The project group '"+g+"' was not found in this space.")
 	}
 	errs = append(errs, checkRefs(c, doc, "IncludedLibraryVariableSetIds", "libraryVariableSets")...)
+	errs = append(errs, checkTagRefs(c, doc, "ProjectTags")...)
 	b := newSecretBook(c, asString(doc["Id"]))
 	errs = append(errs, prepareTemplates(b, doc, "Templates", true)...)
 	if len(errs) > 0 {

@@ -15,7 +15,7 @@ func init() {
 		schema: &schema{fields: []field{
 			str("ProjectId").ro(),
 			str("RunbookId").ro(),
-			integer("Version"),
+			integer("Version").req(),
 			str("LastSnapshotId").ro(),
 			processSteps(),
 		}},

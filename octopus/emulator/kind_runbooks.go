@@ -3,7 +3,6 @@ package emulator
 import (
 	"net/http"
 	"slices"
-	"strings"
 )
 
 // runRetention is the schema of a runbook's RunRetentionPolicy; a runbook
@@ -89,7 +88,17 @@ var projectRunbookRoutes = []route{
 		return http.StatusOK, env, nil
 	}},
 	{method: http.MethodPost, pattern: "{id}/runbooks", write: true, perm: "RunbookEdit", handle: func(c *ctx, _ []string) (int, any, error) {
-		return createInProject(c, "runbooks")
+		return createInProject(c, "runbooks", http.StatusCreated)
+	}},
+	{method: http.MethodGet, pattern: "{id}/runbooks/all/v2", perm: "RunbookView", handle: func(c *ctx, _ []string) (int, any, error) {
+		ids := splitList(c.param("ids"))
+		out := []Doc{}
+		for _, rb := range ofProject(c, "runbooks", c.doc) {
+			if len(ids) == 0 || slices.Contains(ids, asString(rb["Id"])) {
+				out = append(out, c.render("runbooks", rb))
+			}
+		}
+		return http.StatusOK, map[string]any{"Runbooks": out}, nil
 	}},
 	{method: http.MethodGet, pattern: "{id}/runbooks/*", perm: "RunbookView", handle: func(c *ctx, args []string) (int, any, error) {
 		rb, err := childInProject(c, "runbooks", c.doc, args[1])
@@ -152,13 +161,7 @@ func prepareRunbook(c *ctx, doc, old Doc) error {
 		errs = append(errs, "The project '"+p+"' was not found in this space.")
 	}
 	errs = append(errs, checkRefs(c, doc, "Environments", "environments")...)
-	tags := canonicalTags(c, space)
-	ids := tagIDs(c, space)
-	for _, t := range stringList(doc["RunbookTags"]) {
-		if !tags[strings.ToLower(t)] && !ids[t] {
-			errs = append(errs, "The tag '"+t+"' in RunbookTags was not found.")
-		}
-	}
+	errs = append(errs, checkTagRefs(c, doc, "RunbookTags")...)
 	if s := asString(doc["PublishedRunbookSnapshotId"]); s != "" && (old == nil || s != asString(old["PublishedRunbookSnapshotId"])) {
 		errs = append(errs, "The runbook snapshot '"+s+"' was not found. A snapshot can only be published after the runbook exists and has a process.")
 	}

@@ -267,3 +267,19 @@ func tagIDs(c *ctx, space string) map[string]bool {
 	}
 	return out
 }
+
+// checkTagRefs returns an error line for each tag in doc[field] that names
+// no tag of the document's space. Project and runbook tags are written
+// TagSet/Tag with either the names (the canonical name) or the ids
+// (TagSets-<n>/Tags-<m>) of the tag set and the tag.
+func checkTagRefs(c *ctx, doc Doc, field string) []string {
+	space := asString(doc["SpaceId"])
+	names, ids := canonicalTags(c, space), tagIDs(c, space)
+	var errs []string
+	for _, t := range stringList(doc[field]) {
+		if !names[strings.ToLower(t)] && !ids[t] {
+			errs = append(errs, "The tag '"+t+"' in "+field+" was not found.")
+		}
+	}
+	return errs
+}

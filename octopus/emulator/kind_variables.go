@@ -18,10 +18,11 @@ var variableTypes = []string{
 }
 
 // scopeFields are the keys of a variable's Scope (singular, as on the
-// wire), in the server's enum order.
+// wire), as the server's ScopeField enum names them.
 var scopeFields = []string{
-	"Environment", "Machine", "Role", "Action", "Channel", "TenantTag", "ProcessOwner", "Tenant", "User",
-	"Trigger", "ParentDeployment", "Private", "TargetRole", "Project", "ProjectTemplate",
+	"Action", "Channel", "Environment", "EnvironmentParameter", "Machine", "ParentDeployment", "Private", "ProcessOwner",
+	"ProcessTemplateStep", "Project", "ProjectTemplate", "Role", "TargetRole", "TargetTagParameter", "TemplatedProject",
+	"Tenant", "TenantTag", "TenantTagParameter", "Trigger", "User",
 }
 
 // variableSetSchema is the schema of project and library variable sets.
@@ -106,12 +107,17 @@ var projectVariableRoutes = []route{
 		}
 		return http.StatusOK, c.render("projectVariables", doc), nil
 	}},
+	// The project-level PUT is a command: it answers with an empty
+	// object, not the set.
 	{method: http.MethodPut, pattern: "{id}/variables", write: true, perm: "VariableEdit", handle: func(c *ctx, _ []string) (int, any, error) {
 		_, doc, err := findVariableSet(c, asString(c.doc["VariableSetId"]))
 		if err != nil {
 			return 0, nil, err
 		}
-		return updateRendered(c, "projectVariables", doc)
+		if _, _, err := updateRendered(c, "projectVariables", doc); err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, map[string]any{}, nil
 	}},
 }
 
@@ -409,13 +415,17 @@ func presentScopeValues(c *ctx, doc Doc) {
 		}
 	}
 	doc["ScopeValues"] = map[string]any{
-		"Environments": envs,
-		"Machines":     machines,
-		"Actions":      actions,
-		"Roles":        roleRefs,
-		"Channels":     channels,
-		"TenantTags":   tags,
-		"Processes":    processes,
+		"Actions":               actions,
+		"Channels":              channels,
+		"EnvironmentParameters": []any{},
+		"Environments":          envs,
+		"Machines":              machines,
+		"ProcessTemplateSteps":  []any{},
+		"Processes":             processes,
+		"Roles":                 roleRefs,
+		"TargetTagParameters":   []any{},
+		"TenantTagParameters":   []any{},
+		"TenantTags":            tags,
 	}
 }
 
