@@ -310,34 +310,6 @@ func keepAbsent(body, old Doc, fields ...string) Doc {
 	return out
 }
 
-// canonicalTags returns the canonical names (TagSet/Tag) of every tag in a
-// space.
-func canonicalTags(c *ctx, space string) map[string]bool {
-	out := map[string]bool{}
-	if c.inst.kinds["tagSets"] == nil {
-		return out
-	}
-	for _, ts := range c.list("tagSets", space) {
-		for _, t := range elements(ts["Tags"]) {
-			out[strings.ToLower(asString(t["CanonicalTagName"]))] = true
-		}
-	}
-	return out
-}
-
-// checkTenantTags returns an error line for each canonical tag name in
-// doc[field] that names no tag of the document's space.
-func checkTenantTags(c *ctx, doc Doc, field string) []string {
-	tags := canonicalTags(c, asString(doc["SpaceId"]))
-	var errs []string
-	for _, t := range stringList(doc[field]) {
-		if !tags[strings.ToLower(t)] {
-			errs = append(errs, "The tag '"+t+"' in "+field+" was not found. Tags are given by their canonical name, TagSet/Tag.")
-		}
-	}
-	return errs
-}
-
 // refWithName is a {Id, Name} reference, the shape of ScopeValues items
 // and other server-computed lookups.
 func refWithName(id, name any) map[string]any {

@@ -93,7 +93,7 @@ func prepareProject(c *ctx, doc, old Doc) error {
 		errs = append(errs, "The project group '"+g+"' was not found in this space.")
 	}
 	errs = append(errs, checkRefs(c, doc, "IncludedLibraryVariableSetIds", "libraryVariableSets")...)
-	errs = append(errs, checkTagRefs(c, doc, "ProjectTags")...)
+	errs = append(errs, checkTagRefs(c, doc, "ProjectTags", "Project")...)
 	b := newSecretBook(c, asString(doc["Id"]))
 	errs = append(errs, prepareTemplates(b, doc, "Templates", true)...)
 	if len(errs) > 0 {

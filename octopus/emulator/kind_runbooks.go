@@ -161,7 +161,7 @@ func prepareRunbook(c *ctx, doc, old Doc) error {
 		errs = append(errs, "The project '"+p+"' was not found in this space.")
 	}
 	errs = append(errs, checkRefs(c, doc, "Environments", "environments")...)
-	errs = append(errs, checkTagRefs(c, doc, "RunbookTags")...)
+	errs = append(errs, checkTagRefs(c, doc, "RunbookTags", "Runbook")...)
 	if s := asString(doc["PublishedRunbookSnapshotId"]); s != "" && (old == nil || s != asString(old["PublishedRunbookSnapshotId"])) {
 		errs = append(errs, "The runbook snapshot '"+s+"' was not found. A snapshot can only be published after the runbook exists and has a process.")
 	}

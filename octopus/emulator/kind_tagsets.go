@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -39,7 +40,7 @@ func init() {
 		afterUpdate: renameTags,
 		beforeDelete: func(c *ctx, doc Doc) error {
 			for _, t := range elements(doc["Tags"]) {
-				if who := tagUser(c, asString(doc["SpaceId"]), asString(t["CanonicalTagName"]), asString(t["Id"])); who != "" {
+				if who := tagUser(c, asString(doc["SpaceId"]), asString(t["CanonicalTagName"]), asString(t["Id"]), ""); who != "" {
 					return refused("The tag '" + asString(t["CanonicalTagName"]) + "' is used by " + who + ". Remove the tag from it before deleting the tag set.")
 				}
 			}
@@ -81,10 +82,19 @@ func init() {
 func prepareTagSet(c *ctx, doc, old Doc) error {
 	space, id := asString(doc["SpaceId"]), asString(doc["Id"])
 	var errs []string
+	scopes := []any{}
 	for _, s := range stringList(doc["Scopes"]) {
-		if !slices.ContainsFunc(tagSetScopes, func(x string) bool { return strings.EqualFold(x, s) }) {
+		i := slices.IndexFunc(tagSetScopes, func(x string) bool { return strings.EqualFold(x, s) })
+		switch {
+		case i < 0:
 			errs = append(errs, "Error converting value \""+s+"\" to type 'TagSetScope'. Path 'Scopes'. Valid values are: "+strings.Join(tagSetScopes, ", ")+".")
+		case !slices.Contains(scopes, any(tagSetScopes[i])):
+			scopes = append(scopes, tagSetScopes[i])
 		}
+	}
+	doc["Scopes"] = scopes
+	if doc["Type"] == "FreeText" && len(elements(doc["Tags"])) > 0 {
+		errs = append(errs, "A FreeText tag set does not allow predefined tags.")
 	}
 	oldTags := map[string]map[string]any{}
 	if old != nil {
@@ -113,13 +123,17 @@ func prepareTagSet(c *ctx, doc, old Doc) error {
 		names[n] = true
 		t["CanonicalTagName"] = asString(doc["Name"]) + "/" + asString(t["Name"])
 	}
-	for tid, t := range oldTags {
+	for _, tid := range slices.Sorted(maps.Keys(oldTags)) {
+		t := oldTags[tid]
 		if kept[tid] {
 			continue
 		}
-		if who := tagUser(c, space, asString(t["CanonicalTagName"]), tid); who != "" {
+		if who := tagUser(c, space, asString(t["CanonicalTagName"]), tid, ""); who != "" {
 			errs = append(errs, "The tag '"+asString(t["CanonicalTagName"])+"' cannot be deleted: it is used by "+who+".")
 		}
+	}
+	if old != nil {
+		errs = append(errs, tagSetChangesInUse(c, doc, old)...)
 	}
 	if len(errs) > 0 {
 		return badRequest(errs...)
@@ -134,31 +148,68 @@ func prepareTagSet(c *ctx, doc, old Doc) error {
 	return nil
 }
 
-// tagHolders are the documents that refer to tags by canonical name:
-// each kind and the list fields holding the names.
+// tagSetChangesInUse refuses what a tag set in use cannot do: change its
+// type other than from SingleSelect to MultiSelect, or drop a scope whose
+// documents use its tags.
+func tagSetChangesInUse(c *ctx, doc, old Doc) []string {
+	space := asString(doc["SpaceId"])
+	used := func(scope string) string {
+		for _, t := range elements(old["Tags"]) {
+			if who := tagUser(c, space, asString(t["CanonicalTagName"]), asString(t["Id"]), scope); who != "" {
+				return who
+			}
+		}
+		return ""
+	}
+	var errs []string
+	if was, now := asString(old["Type"]), asString(doc["Type"]); was != now && !(was == "SingleSelect" && now == "MultiSelect") {
+		if who := used(""); who != "" {
+			errs = append(errs, "The type of a tag set in use can only change from SingleSelect to MultiSelect; its tags are used by "+who+".")
+		}
+	}
+	for _, s := range stringList(old["Scopes"]) {
+		if slices.Contains(stringList(doc["Scopes"]), s) {
+			continue
+		}
+		if who := used(s); who != "" {
+			errs = append(errs, "The scope '"+s+"' cannot be removed: the tag set's tags are used by "+who+".")
+		}
+	}
+	return errs
+}
+
+// tagHolders are the documents that refer to tags (by canonical name, or
+// for projects and runbooks also by id): each kind, the list field holding
+// them, and the tag set scope that lets a tag be used there.
 var tagHolders = []struct {
-	kind, label string
-	fields      []string
+	kind, label, field, scope string
 }{
-	{"tenants", "the tenant", []string{"TenantTags"}},
-	{"channels", "the channel", []string{"TenantTags"}},
-	{"runbooks", "the runbook", []string{"RunbookTags"}},
+	{"tenants", "the tenant", "TenantTags", "Tenant"},
+	{"channels", "the channel", "TenantTags", "Tenant"},
+	{"projects", "the project", "ProjectTags", "Project"},
+	{"runbooks", "the runbook", "RunbookTags", "Runbook"},
+	{"environments", "the environment", "EnvironmentTags", "Environment"},
 }
 
 // tagUser describes the first document of a space using a tag (by its
-// canonical name or, where ids are allowed, its id), or returns "".
-func tagUser(c *ctx, space, canonical, id string) string {
+// canonical name or, where ids are allowed, its id), or returns "". A
+// scope limits the search to the documents of that tag set scope.
+func tagUser(c *ctx, space, canonical, id, scope string) string {
 	uses := func(list []string) bool {
 		return slices.ContainsFunc(list, func(s string) bool { return strings.EqualFold(s, canonical) || s == id })
 	}
 	for _, h := range tagHolders {
+		if c.inst.kinds[h.kind] == nil || (scope != "" && h.scope != scope) {
+			continue
+		}
 		for _, d := range c.list(h.kind, space) {
-			for _, f := range h.fields {
-				if uses(stringList(d[f])) {
-					return h.label + " '" + asString(d["Name"]) + "'"
-				}
+			if uses(stringList(d[h.field])) {
+				return h.label + " '" + asString(d["Name"]) + "'"
 			}
 		}
+	}
+	if scope != "" && scope != "Tenant" {
+		return ""
 	}
 	for _, kind := range []string{"deploymentProcess", "runbookProcess"} {
 		for _, p := range c.list(kind, space) {
@@ -172,8 +223,8 @@ func tagUser(c *ctx, space, canonical, id string) string {
 	for _, kind := range variableSetKinds {
 		for _, set := range c.list(kind, space) {
 			for _, v := range elements(set["Variables"]) {
-				scope, _ := v["Scope"].(map[string]any)
-				if uses(stringList(scope["TenantTag"])) {
+				vs, _ := v["Scope"].(map[string]any)
+				if uses(stringList(vs["TenantTag"])) {
 					return "the scope of the variable '" + asString(v["Name"]) + "' of " + variableSetOwner(c, set)
 				}
 			}
@@ -212,14 +263,13 @@ func renameTags(c *ctx, doc, old Doc) error {
 	}
 	space := asString(doc["SpaceId"])
 	for _, h := range tagHolders {
+		if c.inst.kinds[h.kind] == nil {
+			continue
+		}
 		for _, d := range c.list(h.kind, space) {
-			next, changed := cloneDoc(d), false
-			for _, f := range h.fields {
-				if v, ok := rewrite(next[f]); ok {
-					next[f], changed = v, true
-				}
-			}
-			if changed {
+			if v, ok := rewrite(d[h.field]); ok {
+				next := cloneDoc(d)
+				next[h.field] = v
 				touch(c, h.kind, next)
 			}
 		}
@@ -254,31 +304,50 @@ func renameTags(c *ctx, doc, old Doc) error {
 	return nil
 }
 
-// tagIDs returns the ids of every tag in a space.
-func tagIDs(c *ctx, space string) map[string]bool {
-	out := map[string]bool{}
+// tagsFor returns the tags of a space whose tag sets apply to scope
+// (Tenant, Project, Runbook, ...; "" for every tag set): their canonical
+// names, lower-case, and their ids.
+func tagsFor(c *ctx, space, scope string) (names, ids map[string]bool) {
+	names, ids = map[string]bool{}, map[string]bool{}
 	if c.inst.kinds["tagSets"] == nil {
-		return out
+		return names, ids
 	}
-	for _, ts := range c.list("tagSets", space) {
+	c.each("tagSets", space, func(ts Doc) {
+		if scope != "" && !slices.ContainsFunc(stringList(ts["Scopes"]), func(s string) bool { return strings.EqualFold(s, scope) }) {
+			return
+		}
 		for _, t := range elements(ts["Tags"]) {
-			out[asString(t["Id"])] = true
+			names[strings.ToLower(asString(t["CanonicalTagName"]))] = true
+			ids[asString(t["Id"])] = true
+		}
+	})
+	return names, ids
+}
+
+// checkTenantTags returns an error line for each tag in doc[field] that is
+// not the canonical name (TagSet/Tag) of a tag whose tag set applies to
+// tenants: tenants, channels and steps refer to tenant tags by name.
+func checkTenantTags(c *ctx, doc Doc, field string) []string {
+	names, _ := tagsFor(c, asString(doc["SpaceId"]), "Tenant")
+	var errs []string
+	for _, t := range stringList(doc[field]) {
+		if !names[strings.ToLower(t)] {
+			errs = append(errs, "The tag '"+t+"' in "+field+" was not found among the tags that apply to tenants. Tags are given by their canonical name, TagSet/Tag.")
 		}
 	}
-	return out
+	return errs
 }
 
 // checkTagRefs returns an error line for each tag in doc[field] that names
-// no tag of the document's space. Project and runbook tags are written
-// TagSet/Tag with either the names (the canonical name) or the ids
-// (TagSets-<n>/Tags-<m>) of the tag set and the tag.
-func checkTagRefs(c *ctx, doc Doc, field string) []string {
-	space := asString(doc["SpaceId"])
-	names, ids := canonicalTags(c, space), tagIDs(c, space)
+// no tag of a tag set applying to scope. Project and runbook tags are
+// written TagSet/Tag with either the names (the canonical name) or the
+// ids (TagSets-<n>/Tags-<m>) of the tag set and the tag.
+func checkTagRefs(c *ctx, doc Doc, field, scope string) []string {
+	names, ids := tagsFor(c, asString(doc["SpaceId"]), scope)
 	var errs []string
 	for _, t := range stringList(doc[field]) {
 		if !names[strings.ToLower(t)] && !ids[t] {
-			errs = append(errs, "The tag '"+t+"' in "+field+" was not found.")
+			errs = append(errs, "The tag '"+t+"' in "+field+" was not found among the tags that apply to "+strings.ToLower(scope)+"s.")
 		}
 	}
 	return errs

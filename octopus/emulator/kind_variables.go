@@ -312,7 +312,8 @@ func scopeValueExists(c *ctx, set Doc, field, id string) bool {
 	case "Tenant":
 		return inSpace(c, "tenants", space, id) != nil
 	case "TenantTag":
-		return canonicalTags(c, space)[strings.ToLower(id)]
+		names, _ := tagsFor(c, space, "Tenant")
+		return names[strings.ToLower(id)]
 	case "Channel":
 		ch := inSpace(c, "channels", space, id)
 		return ch != nil && (project == nil || ch["ProjectId"] == project["Id"])
@@ -394,11 +395,12 @@ func presentScopeValues(c *ctx, doc Doc) {
 		roleRefs = append(roleRefs, refWithName(r, r))
 	}
 	tags := []any{}
-	if c.inst.kinds["tagSets"] != nil {
-		for _, ts := range c.list("tagSets", space) {
-			for _, t := range elements(ts["Tags"]) {
-				tags = append(tags, refWithName(t["CanonicalTagName"], t["CanonicalTagName"]))
-			}
+	for _, ts := range c.list("tagSets", space) {
+		if !slices.Contains(stringList(ts["Scopes"]), "Tenant") {
+			continue
+		}
+		for _, t := range elements(ts["Tags"]) {
+			tags = append(tags, refWithName(t["CanonicalTagName"], t["CanonicalTagName"]))
 		}
 	}
 	actions, channels, processes := []any{}, []any{}, []any{}
