@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 )
@@ -17,10 +18,23 @@ func init() {
 			anyValue("ProjectEnvironments").withDefault(map[string]any{}),
 			boolean("IsDisabled"),
 			str("ClonedFromTenantId").ro(),
+			strs("CustomFields").ro(),
 			anyValue("Icon").ro(),
 		}},
 		perms:   crudPerms("Tenant"),
 		prepare: prepareTenant,
+		// A project the update no longer connects loses the tenant's
+		// values for it.
+		afterUpdate: func(c *ctx, doc, old Doc) error {
+			pe, _ := doc["ProjectEnvironments"].(map[string]any)
+			was, _ := old["ProjectEnvironments"].(map[string]any)
+			for pid := range was {
+				if _, ok := pe[pid]; !ok {
+					dropTenantValues(c, doc, func(v map[string]any) bool { return v["ProjectId"] == pid })
+				}
+			}
+			return nil
+		},
 		afterDelete: func(c *ctx, doc Doc) error {
 			if v := c.get("tenantVariables", tenantVariablesID(doc)); v != nil {
 				c.drop("tenantVariables", v)
@@ -56,7 +70,15 @@ func init() {
 				return asString(doc["ClonedFromTenantId"]) == value
 			},
 		},
-		routes: tenantVariableRoutes,
+		routes: append(slices.Clone(tenantVariableRoutes),
+			route{method: http.MethodGet, pattern: "status", perm: "TenantView", handle: func(c *ctx, _ []string) (int, any, error) {
+				// Multi-tenancy is in use once the space has a tenant.
+				return http.StatusOK, map[string]any{
+					"Enabled": len(c.list("tenants", c.spaceID)) > 0,
+					"Links":   map[string]string{"Self": c.inst.links.api("/" + c.spaceID + "/tenants/status")},
+				}, nil
+			}},
+		),
 	})
 }
 
@@ -168,16 +190,31 @@ func disconnectProject(c *ctx, project Doc) {
 		delete(next["ProjectEnvironments"].(map[string]any), pid)
 		touch(c, "tenants", next)
 	}
-	for _, tv := range c.list("tenantVariables", space) {
-		next := cloneDoc(tv)
-		values := elements(next["Values"])
-		keep := slices.DeleteFunc(slices.Clone(values), func(v map[string]any) bool { return v["ProjectId"] == pid })
-		if len(keep) == len(values) {
-			continue
-		}
-		next["Values"] = objectList(keep)
-		touch(c, "tenantVariables", next)
+	for _, t := range c.list("tenants", space) {
+		dropTenantValues(c, t, func(v map[string]any) bool { return v["ProjectId"] == pid })
 	}
+}
+
+// dropTenantValues removes a tenant's variable values that drop says go,
+// with their secrets.
+func dropTenantValues(c *ctx, tenant Doc, drop func(v map[string]any) bool) {
+	tv := c.get("tenantVariables", tenantVariablesID(tenant))
+	if tv == nil {
+		return
+	}
+	next := cloneDoc(tv)
+	values := elements(next["Values"])
+	keep := slices.DeleteFunc(slices.Clone(values), drop)
+	if len(keep) == len(values) {
+		return
+	}
+	next["Values"] = objectList(keep)
+	touch(c, "tenantVariables", next)
+	b := newSecretBook(c, asString(tv["Id"]))
+	for _, v := range keep {
+		b.keep(asString(v["Id"]))
+	}
+	b.commit()
 }
 
 // objectList turns a list of objects back into a JSON array.

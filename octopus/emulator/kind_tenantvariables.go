@@ -122,12 +122,11 @@ func checkConcurrency(c *ctx, tenant Doc, body Doc) error {
 }
 
 // saveTenantValues replaces a tenant's values, bumping the document's
-// version, and commits the secrets the values use.
+// version (a tenant without a document is at version 0), and commits the
+// secrets the values use.
 func saveTenantValues(c *ctx, tenant Doc, values []map[string]any, b *secretBook) {
 	_, version := tenantValues(c, tenant)
-	if c.get("tenantVariables", tenantVariablesID(tenant)) != nil {
-		version++
-	}
+	version++
 	touch(c, "tenantVariables", Doc{
 		"Id":       tenantVariablesID(tenant),
 		"SpaceId":  tenant["SpaceId"],
