@@ -266,41 +266,46 @@
 // variableset-<ProjectId>, and a channel named Default (IsDefault, no
 // lifecycle: it inherits the project's); deleting a project deletes them,
 // its other channels, its runbooks and their processes, and disconnects
-// its tenants. ProjectGroupId must name a project group of the space;
-// LifecycleId is required but, as on the real server (OctopusDeploy/Issues
-// #7906), not checked. Variable templates (the Templates of projects and
-// library variable sets, the Parameters of step templates) get GUID ids,
-// nameless ones too. Below /projects/{id} are the project's channels,
-// runbooks, runbook processes, deployment process (with /template),
-// variables, deployment settings, summary and progression; releases,
-// triggers and runbook snapshots are empty lists.
+// its tenants (with their values for it). ProjectGroupId must name a
+// project group of the space; LifecycleId is required but, as on the real
+// server (OctopusDeploy/Issues #7906), not checked. Variable templates
+// (the Templates of projects and library variable sets, the Parameters of
+// step templates) get GUID ids, nameless ones too. Below /projects/{id}
+// are the project's channels, runbooks (and runbooks/all/v2), runbook
+// processes, deployment process (with /template and POST /validate),
+// variables (whose PUT, a command, answers {}), deployment settings,
+// summary and progression; releases, triggers and runbook snapshots are
+// empty lists.
 //
 // Deployment processes, runbook processes (RunbookProcess-<RunbookId>,
 // created with the runbook) and variable sets are created with their
 // owners and are only read and replaced: POST and DELETE answer 405, and a
-// seed directory cannot create them. A PUT must carry the stored Version,
-// else it is refused with the server's text ("Changes to this deployment
-// process could not be saved, because another user has made changes to
-// the deployment process ...", and its analogues for runbook processes and
+// seed directory cannot create them. A process PUT needs a Version and a
+// variable set PUT should carry one: a Version other than the stored one
+// is refused with the server's text ("Changes to this deployment process
+// could not be saved, because another user has made changes to the
+// deployment process ...", and its analogues for runbook processes and
 // variables); a PUT that succeeds bumps it. Steps, actions, packages and
 // variables keep the ids they are sent with and get GUIDs otherwise; step
 // names, and action names, are unique per process, case-insensitively.
-// Property values (of steps, actions, packages and step templates) and
-// template default values are strings or SensitiveValue objects, the
-// latter write-only. Variable sets are replaced whole: ids may not repeat
-// ("Variable ids must be unique."); Scope keys are Octopus's singular
-// scope field names, and the environments, channels, tenants, tenant tags,
-// process owners and actions they name must exist; a prompted variable may
-// be scoped to environments only; ScopeValues is computed on the way out.
-// A sensitive variable (IsSensitive or Type Sensitive; both are then set)
-// reads back with Value null: a non-empty Value replaces its secret, an
-// empty or null one keeps it when the variable carries its Id and leaves
-// none when it does not. Both kinds of variable set are served at
-// /variables/{id}.
+// The Properties of steps, actions and step templates and template
+// default values are strings or SensitiveValue objects, the latter
+// write-only; package properties are strings. Variable sets are replaced
+// whole: ids may not repeat ("Variable ids must be unique."); Scope keys
+// are the server's singular ScopeField names, and the environments,
+// channels, tenants, tenant tags, process owners and actions they name must
+// exist; a prompted variable may be scoped to environments only;
+// ScopeValues is computed on the way out. A sensitive variable
+// (IsSensitive or Type Sensitive; both are then set) reads back with Value
+// null: a non-empty Value replaces its secret, an empty or null one keeps
+// it when the variable carries its Id and leaves none when it does not.
+// Both kinds of variable set are served at /variables/{id}.
 //
 // Channel and runbook names are unique per project ("A channel with this
 // name already exists for this project. Please choose a different
-// name."). A channel PUT keeps Rules, TenantTags, GitReferenceRules,
+// name."), and so are their slugs: in the space-wide /channels and
+// /runbooks they are found by id only, below their project by id, slug or
+// name. A channel PUT keeps Rules, TenantTags, GitReferenceRules,
 // GitResourceRules and CustomFieldDefinitions when the body leaves them
 // out or sends null and clears them with []; a channel made the default
 // un-defaults the project's others; the default channel, a project's only
@@ -319,26 +324,33 @@
 // in search, the space's templates): there are no community templates.
 //
 // Tenants connect to projects and environments through ProjectEnvironments
-// and carry tags by canonical name (TagSet/Tag); both are checked, and a
-// deleted environment drops out of its tenants. Tenant variables are one
+// (a PUT replaces them: a project left out loses the tenant's values for
+// it) and carry tags by canonical name (TagSet/Tag); both are checked, and
+// a deleted environment drops out of its tenants. Tenant variables are one
 // document per tenant, a list of values each scoped to environments, read
-// and written two ways: the legacy document at /tenants/{id}/variables (GET;
-// PUT or POST replace it; it has an object for every connected project and
-// environment, values keyed by template id) and tenantvariables/all; and
-// the newer /tenants/{id}/projectvariables and /commonvariables (a full
-// replace keyed by value Id; ConcurrencyToken checked when sent; missing
-// values listed on request). tenants/variables-missing lists the templates
-// that have neither a value nor a default. Tag sets list by SortOrder (PUT
-// tagsets/sortorder reorders them); a PUT replaces the whole Tags list,
-// new tags get TagSets-<n>/Tags-<m> ids and their canonical names in the
-// PUT's response, and a renamed tag is renamed where tenants, channels,
-// runbooks, steps and variable scopes use it.
+// and written two ways: the legacy document at /tenants/{id}/variables
+// (GET; PUT or POST replace it; it has an object for every connected
+// project and environment, values keyed by template id) and
+// tenantvariables/all; and the newer /tenants/{id}/projectvariables and
+// /commonvariables (a full replace keyed by value Id; missing values listed
+// on request). A ConcurrencyToken, when sent back, must be current.
+// tenants/variables-missing lists the templates that have neither a value
+// nor a default. Tag sets list by SortOrder (PUT tagsets/sortorder
+// reorders them); a PUT replaces the whole Tags list, new tags get
+// TagSets-<n>/Tags-<m> ids and their canonical names in the PUT's
+// response, and a renamed tag is renamed where it is used. A tag set's
+// Scopes say where its tags may be used (tenants, channels, steps and
+// variable scopes take Tenant tags by name; projects, runbooks and
+// environments their own, by name or id); a FreeText set has no tags; a
+// set in use keeps its used tags and scopes and only changes type from
+// SingleSelect to MultiSelect.
 //
 // Deletes refused because of use, beyond those above: an environment a
 // step or a variable's scope uses, a lifecycle a channel uses, a channel a
 // variable's scope uses, a library variable set a project includes, a step
-// template a process uses, a tag set or tag something uses. Not served:
+// template a process uses, a tag set whose tags are used. Not served:
 // version-controlled (Git) projects (/git/convert is refused), cloning
 // projects and tenants, releases and runbook snapshots beyond empty lists,
-// logos.
+// logos. The projects and tenants lists take name as an exact match (the
+// real server, for these two, treats it as a contains match).
 package emulator
