@@ -136,12 +136,6 @@ func (b *secretBook) keep(path string) bool {
 	return false
 }
 
-// stored returns the secret stored at path before this write.
-func (b *secretBook) stored(path string) (string, bool) {
-	v, ok := b.old[path]
-	return v, ok
-}
-
 // commit writes the changes: the secrets set, and the removal of every
 // stored secret the document no longer uses.
 func (b *secretBook) commit() {
@@ -253,13 +247,6 @@ func prepareTemplates(b *secretBook, doc Doc, field string, checkOptions bool) [
 		}
 	}
 	return errs
-}
-
-// templateIsSensitive reports whether a template parameter holds
-// write-only values (its control type is Sensitive).
-func templateIsSensitive(t map[string]any) bool {
-	ds, _ := t["DisplaySettings"].(map[string]any)
-	return strings.EqualFold(asString(ds["Octopus.ControlType"]), "Sensitive")
 }
 
 // inSpace returns the document of kind with id when it lives in space.
