@@ -87,6 +87,19 @@ func init() {
 			}},
 		},
 	})
+	registerUsage("workerPools", func(c *ctx, doc Doc) string {
+		if where := stepUsing(c, doc, func(a map[string]any) bool { return a["WorkerPoolId"] == doc["Id"] }); where != "" {
+			return "This worker pool is used by " + where + ". Choose another worker pool for the step before deleting this one."
+		}
+		return ""
+	})
+	registerUsage("feeds", func(c *ctx, doc Doc) string {
+		id := asString(doc["Id"])
+		if where := stepUsing(c, doc, func(a map[string]any) bool { return actionUsesFeed(a, id) }); where != "" {
+			return "This feed is used by " + where + ". Choose another feed for the step's packages before deleting this one."
+		}
+		return ""
+	})
 	registerUsage("environments", func(c *ctx, doc Doc) string {
 		if where := stepUsing(c, doc, func(a map[string]any) bool {
 			return slices.Contains(stringList(a["Environments"]), asString(doc["Id"])) ||
@@ -263,6 +276,23 @@ func elementSlug(m map[string]any, taken map[string]bool) {
 		m["Slug"] = slug
 	}
 	taken[slug] = true
+}
+
+// actionUsesFeed reports whether an action takes a package or its
+// container image from a feed.
+func actionUsesFeed(a map[string]any, feed string) bool {
+	if cont, _ := a["Container"].(map[string]any); cont["FeedId"] == feed {
+		return true
+	}
+	if props, _ := a["Properties"].(map[string]any); props["Octopus.Action.Package.FeedId"] == feed {
+		return true
+	}
+	for _, p := range elements(a["Packages"]) {
+		if p["FeedId"] == feed {
+			return true
+		}
+	}
+	return false
 }
 
 // eachAction calls f with every action of a process document and the name

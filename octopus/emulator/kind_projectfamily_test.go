@@ -394,3 +394,30 @@ func TestProjectRoutes(t *testing.T) {
 		t.Fatalf("summary = %v", sum)
 	}
 }
+
+// TestInfrastructureInUse checks the usage rules the project family adds
+// to worker pools, feeds and accounts: steps and variables that name them
+// keep them from being deleted.
+func TestInfrastructureInUse(t *testing.T) {
+	_, ts := start(t, Options{})
+	p := familyProject(t, ts, "Infra")
+	st, pool := call(t, ts, http.MethodPost, "/api/Spaces-1/workerpools", map[string]any{"Name": "Builders", "WorkerPoolType": "StaticWorkerPool"})
+	wantStatus(t, st, http.StatusCreated, pool, "POST worker pool")
+	st, feed := call(t, ts, http.MethodPost, "/api/Spaces-1/feeds", map[string]any{"Name": "NuGet", "FeedType": "NuGet", "FeedUri": "https://api.nuget.org/v3/index.json"})
+	wantStatus(t, st, http.StatusCreated, feed, "POST feed")
+	st, acct := call(t, ts, http.MethodPost, "/api/Spaces-1/accounts", map[string]any{"Name": "Deployer", "AccountType": "UsernamePassword", "Username": "deploy"})
+	wantStatus(t, st, http.StatusCreated, acct, "POST account")
+	st, body := call(t, ts, http.MethodPut, "/api/Spaces-1/deploymentprocesses/"+p["DeploymentProcessId"].(string), map[string]any{"Version": 0, "Steps": []any{
+		map[string]any{"Name": "Deploy", "Actions": []any{map[string]any{"Name": "Deploy", "ActionType": "Octopus.TentaclePackage",
+			"WorkerPoolId": pool["Id"], "Packages": []any{map[string]any{"Name": "", "PackageId": "Acme", "FeedId": feed["Id"]}}}}},
+	}})
+	wantStatus(t, st, http.StatusOK, body, "PUT process")
+	putVariables(t, ts, p["VariableSetId"].(string), 0, map[string]any{"Name": "Login", "Type": "UsernamePasswordAccount", "Value": acct["Id"]})
+	for _, path := range []string{"/workerpools/" + pool["Id"].(string), "/feeds/" + feed["Id"].(string), "/accounts/" + acct["Id"].(string)} {
+		st, body := call(t, ts, http.MethodDelete, "/api/Spaces-1"+path, nil)
+		wantStatus(t, st, http.StatusBadRequest, body, "DELETE "+path+" in use")
+		if !strings.Contains(body["ErrorMessage"].(string), "is used by") {
+			t.Fatalf("DELETE %s: %v", path, body["ErrorMessage"])
+		}
+	}
+}

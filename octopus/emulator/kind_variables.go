@@ -95,6 +95,33 @@ func init() {
 	registerUsage("channels", func(c *ctx, doc Doc) string {
 		return scopeUser(c, doc, "Channel", asString(doc["Id"]), "channel")
 	})
+	// Variables of the account, certificate and worker pool types hold
+	// the id of what they stand for, which is then in use.
+	for kind, types := range map[string][]string{
+		"accounts":     {"AmazonWebServicesAccount", "AzureAccount", "GoogleCloudAccount", "GenericOidcAccount", "UsernamePasswordAccount"},
+		"certificates": {"Certificate"},
+		"workerPools":  {"WorkerPool"},
+	} {
+		registerUsage(kind, func(c *ctx, doc Doc) string {
+			return valueUser(c, kind, doc, types)
+		})
+	}
+}
+
+// valueUser describes the first variable of doc's space whose type is one
+// of types and whose value is doc's id (a document of kind), or returns "".
+func valueUser(c *ctx, kind string, doc Doc, types []string) string {
+	for _, setKind := range variableSetKinds {
+		for _, set := range c.list(setKind, asString(doc["SpaceId"])) {
+			for _, v := range elements(set["Variables"]) {
+				if slices.Contains(types, asString(v["Type"])) && v["Value"] == doc["Id"] {
+					return "This " + c.def(kind).Label + " is used by the variable '" + asString(v["Name"]) + "' of " +
+						variableSetOwner(c, set) + ". Remove it from the variable before deleting it."
+				}
+			}
+		}
+	}
+	return ""
 }
 
 // projectVariableRoutes serve a project's variable set below the project,
