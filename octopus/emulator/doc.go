@@ -348,7 +348,9 @@
 // Deletes refused because of use, beyond those above: an environment a
 // step or a variable's scope uses, a lifecycle a channel uses, a channel a
 // variable's scope uses, a library variable set a project includes, a step
-// template a process uses, a tag set whose tags are used. Not served:
+// template a process uses, a tag set whose tags are used, a worker pool or
+// feed a step uses, and an account, certificate or worker pool a variable
+// of its type names. Not served:
 // version-controlled (Git) projects (/git/convert is refused), cloning
 // projects and tenants, releases and runbook snapshots beyond empty lists,
 // logos. The projects and tenants lists take name as an exact match (the
