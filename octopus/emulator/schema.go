@@ -395,7 +395,7 @@ func (d *decoder) value(f field, v, oldV any, path string) any {
 				d.errorf("Error converting value %s to type 'System.Object'. Path '%s[%d]'.", literal(e), path, i)
 				continue
 			}
-			out = append(out, d.object(f.fields, m, matchElement(m, oldList, i), elementPath(path, m, i)))
+			out = append(out, d.object(f.fields, m, matchElement(m, oldList), elementPath(path, m, i)))
 		}
 		return out
 	case tTime:
@@ -509,7 +509,7 @@ func elementPath(path string, m map[string]any, i int) string {
 
 // matchElement finds the stored element an incoming one updates: the one
 // with the same Id, else none (a new element).
-func matchElement(m map[string]any, old []any, _ int) map[string]any {
+func matchElement(m map[string]any, old []any) map[string]any {
 	id, _ := m["Id"].(string)
 	if id == "" {
 		return nil
