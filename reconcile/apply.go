@@ -125,6 +125,9 @@ func Apply(ctx context.Context, api API, ip *InstancePlan, li *LiveInstance, opt
 			sr := &SpaceResult{Instance: ip.Name, Space: sp.Name}
 			results[i] = sr
 			sc, err := a.spaceScope(ctx, sp, instIdx, spaceIdx, led)
+			if err == nil {
+				a.addSpaceIndex(sp.Name, sc.idx)
+			}
 			if err != nil {
 				for _, c := range sp.Changes {
 					if c.Action != NoOp {
@@ -165,6 +168,8 @@ func splitInstanceChanges(cs []*Change) (before, after []*Change) {
 }
 
 type applier struct {
+	mus       sync.Mutex
+	spaces    map[string]*index // space name → index, as spaces are prepared
 	api       API
 	opts      ApplyOptions
 	instance  string
@@ -178,6 +183,27 @@ func (a *applier) progress(sr *SpaceResult) {
 	if a.opts.Progress != nil {
 		a.opts.Progress(sr)
 	}
+}
+
+// spaceIndex returns the index of a space prepared for this apply.
+func (a *applier) spaceIndex(name string) *index {
+	a.mus.Lock()
+	defer a.mus.Unlock()
+	for n, x := range a.spaces {
+		if strings.EqualFold(n, name) {
+			return x
+		}
+	}
+	return nil
+}
+
+func (a *applier) addSpaceIndex(name string, x *index) {
+	a.mus.Lock()
+	defer a.mus.Unlock()
+	if a.spaces == nil {
+		a.spaces = map[string]*index{}
+	}
+	a.spaces[name] = x
 }
 
 // scope is where changes apply: the instance, or one space.
@@ -333,7 +359,15 @@ func (a *applier) write(ctx context.Context, sc *scope, c *Change) (bool, error)
 		}
 		ownerID = id
 	}
-	ids := func(kind, owner, name string) (string, bool) { return sc.idx.id(kind, owner, name) }
+	idx := sc.idx
+	if space, _ := c.Desired["Space"].(string); sc.instanceLevel && space != "" {
+		// A system team's grant inside a space names that space's
+		// projects and environments.
+		if x := a.spaceIndex(space); x != nil {
+			idx = x
+		}
+	}
+	ids := func(kind, owner, name string) (string, bool) { return idx.id(kind, owner, name) }
 	desired, errs := toAPI(ki, c.Desired, ownerID, ids)
 	if len(errs) > 0 {
 		return false, errors.Join(errs...)

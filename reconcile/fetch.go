@@ -273,6 +273,12 @@ func distributeSpaceDocs(li *LiveInstance) {
 	for _, s := range li.Spaces {
 		byID[s.ID] = s
 	}
+	spaceTeams := map[string]bool{}
+	for _, t := range li.Docs["teams"] {
+		if s, _ := t.Doc["SpaceId"].(string); s != "" {
+			spaceTeams[t.ID] = true
+		}
+	}
 	for _, kind := range []string{"teams", "scopedUserRoles"} {
 		var keep []*LiveDoc
 		for _, d := range li.Docs[kind] {
@@ -281,7 +287,7 @@ func distributeSpaceDocs(li *LiveInstance) {
 				keep = append(keep, d)
 				continue
 			}
-			if kind == "scopedUserRoles" && !isSpaceTeam(li, d) {
+			if teamID, _ := d.Doc["TeamId"].(string); kind == "scopedUserRoles" && !spaceTeams[teamID] {
 				keep = append(keep, d) // a system team's grant in a space
 				continue
 			}
@@ -299,19 +305,6 @@ func distributeSpaceDocs(li *LiveInstance) {
 			s.Missing["scopedUserRoles"] = err
 		}
 	}
-}
-
-// isSpaceTeam reports whether the team a role grant belongs to is a space
-// team (rather than a system team).
-func isSpaceTeam(li *LiveInstance, grant *LiveDoc) bool {
-	teamID, _ := grant.Doc["TeamId"].(string)
-	for _, t := range li.Docs["teams"] {
-		if t.ID == teamID {
-			s, _ := t.Doc["SpaceId"].(string)
-			return s != ""
-		}
-	}
-	return strings.HasPrefix(teamID, "teams-spacemanagers-")
 }
 
 // filterDocs keeps the documents matching a kind's Filter.

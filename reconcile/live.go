@@ -70,6 +70,10 @@ type index struct {
 	byID   map[string]map[string]string // kind → id → name
 	byName map[string]map[string]string // kind → owner id + "\x00" + lower(name) → id
 	parent *index                       // instance-level index, for kinds that live there
+	// children are the spaces' indexes, below an instance's: ids are unique
+	// across an instance, so an instance-level document (a role grant
+	// restricted to a space's environments) names them through these.
+	children []*index
 }
 
 func newIndex(parent *index) *index {
@@ -92,6 +96,11 @@ func (x *index) add(kind, ownerID, id, name string) {
 func (x *index) name(kind, id string) (string, bool) {
 	for i := x; i != nil; i = i.parent {
 		if n, ok := i.byID[kind][id]; ok {
+			return n, true
+		}
+	}
+	for _, c := range x.children {
+		if n, ok := c.byID[kind][id]; ok {
 			return n, true
 		}
 	}
@@ -126,6 +135,7 @@ func buildIndexes(li *LiveInstance) (*index, map[*LiveSpace]*index) {
 	for _, s := range li.Spaces {
 		x := newIndex(inst)
 		spaces[s] = x
+		inst.children = append(inst.children, x)
 		for kind, docs := range s.Docs {
 			for _, d := range docs {
 				if d.ID == "" || d.Name == "" || d.Kind.Shape == octopus.Derived {
