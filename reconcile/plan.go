@@ -435,6 +435,9 @@ func isBuiltInDoc(d *LiveDoc) bool {
 	if v, _ := d.Doc["IsDefault"].(bool); v && d.Kind.Name != "channels" && d.Kind.Name != "spaces" {
 		return true
 	}
+	if team, _ := d.Doc["TeamId"].(string); d.Kind.Name == "scopedUserRoles" && strings.HasPrefix(team, "teams-") {
+		return true // the built-in teams' own grants
+	}
 	switch ft, _ := d.Doc["FeedType"].(string); ft {
 	case "BuiltIn", "OctopusProject":
 		return true
