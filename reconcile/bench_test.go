@@ -192,3 +192,25 @@ func reportRequests(b *testing.B, got, minimum int, wall time.Duration) {
 	b.ReportMetric(float64(wall)/float64(floor), "wall/floor")
 	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-MiB")
 }
+
+// BenchmarkDrift200Spaces runs drift's read-only comparison of the estate
+// (in a drift run, the plan is classified into drift): every request must
+// be a GET.
+func BenchmarkDrift200Spaces(b *testing.B) {
+	c, requests := benchEstate(b, benchSpaces)
+	in := estate(benchSpaces, "v1")
+	for b.Loop() {
+		before, gets := requests(), c.Stats().Get
+		start := time.Now()
+		li, err := reconcile.Fetch(context.Background(), c, "bench", reconcile.FetchOptions{Settings: []model.Key{}, Parallelism: benchParallelism})
+		if err != nil {
+			b.Fatal(err)
+		}
+		reconcile.Build(in, li, reconcile.PlanOptions{})
+		wall := time.Since(start)
+		if n, g := requests()-before, int(c.Stats().Get-gets); n != g {
+			b.Fatalf("drift sent %d requests that were not GETs", n-g)
+		}
+		reportRequests(b, requests()-before, minimumRequests(benchSpaces), wall)
+	}
+}
