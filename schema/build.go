@@ -106,13 +106,14 @@ func (b *builder) add(kind, owner, name string, v cue.Value, sh *shape, parent *
 	if doc == nil {
 		doc = map[string]any{}
 	}
+	first := d.fields[""]
 	delete(d.fields, "")
 	k := octopus.KindByName(kind)
 	r := &res{
 		Resource: &model.Resource{
 			Key:    model.Key{Instance: b.inst, Space: b.space, Kind: kind, Owner: owner, Name: name},
 			Doc:    doc,
-			Pos:    b.l.declPos(v),
+			Pos:    orPos(b.l.declPos(v), first),
 			Fields: d.fields,
 		},
 		kind:    k,

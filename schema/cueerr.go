@@ -47,7 +47,7 @@ func (ec *errContext) add(err error) []string {
 	errs := cueerrors.Errors(err)
 	for i := 0; i < len(errs); i++ {
 		e := errs[i]
-		path := e.Path()
+		path := unquote(e.Path())
 		if len(path) >= ec.strip {
 			path = path[ec.strip:]
 		}
@@ -62,6 +62,18 @@ func (ec *errContext) add(err error) []string {
 		ec.report(path, group)
 	}
 	return paths
+}
+
+// unquote returns an error path with its quoted labels unquoted.
+func unquote(path []string) []string {
+	out := make([]string, len(path))
+	for i, p := range path {
+		if u, err := strconv.Unquote(p); err == nil && strings.HasPrefix(p, `"`) {
+			p = u
+		}
+		out[i] = p
+	}
+	return out
 }
 
 // flush adds the diagnostics found to the loader's. One mistake CUE
@@ -109,9 +121,6 @@ func (ec *errContext) report(path []string, group []cueerrors.Error) {
 		msg = disjunction(group)
 	default:
 		msg = message(format, args, path)
-		if ec.l.debug {
-			msg += fmt.Sprintf(" [%q]", format)
-		}
 	}
 	if format == "field is required but not present" {
 		ec.mark(path)
@@ -226,7 +235,7 @@ func isRequired(err error) bool {
 func (l *loader) addCUEErrors(err error, _ *errContext) {
 	ec := &errContext{l: l}
 	for _, e := range cueerrors.Errors(err) {
-		path := e.Path()
+		path := unquote(e.Path())
 		if len(path) > 0 && path[0] == "others" {
 			path = path[1:]
 		}

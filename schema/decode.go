@@ -105,6 +105,15 @@ func (d *decoder) value(v cue.Value, ptr string, sh *shape) (any, model.Pos, boo
 		return json.Number(b), d.leaf(v, ptr), err == nil
 	case cue.NullKind:
 		return nil, d.leaf(v, ptr), true
+	case cue.BottomKind:
+		// A struct or list holding an error somewhere inside still has
+		// its fields: decode what is there.
+		if _, err := v.List(); err == nil {
+			return d.list(v, ptr, sh)
+		}
+		if _, err := v.Fields(); err == nil {
+			return d.object(v, ptr, sh)
+		}
 	}
 	return nil, model.Pos{}, false
 }

@@ -30,9 +30,9 @@ type node struct {
 	listOf *node
 	// keys are the keys of a map that are fields, not elements.
 	keys map[string]bool
-	// step elements take the definition of the helper they were
-	// written with.
-	step bool
+	// helpers maps the #helper value of an element written with a helper
+	// to the helper's definition.
+	helpers map[string]string
 	// free marks a map whose keys are data (names, property keys), not
 	// fields.
 	free bool
@@ -43,7 +43,7 @@ type node struct {
 var (
 	freeNode   = &node{free: true}
 	actionNode = &node{def: "#Action", label: "action", fields: map[string]*node{"Properties": freeNode}}
-	stepNode   = &node{step: true, label: "step", fields: map[string]*node{
+	stepNode   = &node{helpers: stepHelpers, label: "step", fields: map[string]*node{
 		"Actions": {listOf: actionNode}, "Properties": freeNode, "Parameters": freeNode,
 	}}
 	processNode   = &node{def: "#Process", fields: map[string]*node{"Steps": {listOf: stepNode}}}
@@ -66,7 +66,7 @@ var kindNodes = map[string]*node{
 		"variables": variablesNode, "Templates": templatesNode,
 	}},
 	"scriptModules": {def: "#ScriptModule"},
-	"stepTemplates": {def: "#StepTemplate", fields: map[string]*node{
+	"stepTemplates": {def: "#StepTemplate", helpers: map[string]string{"template": "#StepTemplate", "script": "#ScriptStepTemplate"}, fields: map[string]*node{
 		"Properties": freeNode, "Parameters": templatesNode,
 	}},
 	"projects": {def: "#Project", fields: map[string]*node{
@@ -122,8 +122,8 @@ var instanceNode = &node{def: "#Instance", fields: map[string]*node{
 	"acknowledge": {listOf: &node{def: "#Ack", label: "acknowledgement"}},
 }}
 
-// helperDefs are the definitions of the step helpers, by #helper value.
-var helperDefs = map[string]string{
+// stepHelpers are the definitions of the step helpers, by #helper value.
+var stepHelpers = map[string]string{
 	"step": "#Step", "script": "#Script", "package": "#DeployPackage", "manual": "#ManualIntervention", "template": "#StepTemplateUsage",
 }
 
@@ -181,10 +181,12 @@ func (l *loader) step(c cursor, sel string) (next cursor, subj []string, field s
 	if to.def != "" {
 		next.def = l.def(to.def)
 	}
-	if to.step {
+	if to.helpers != nil {
 		h, _ := next.val.LookupPath(cue.MakePath(cue.Def("#helper"))).Default()
 		name, _ := h.String()
-		next.def = l.def(cmpOr(helperDefs[name], "#Step"))
+		if d := to.helpers[name]; d != "" {
+			next.def = l.def(d)
+		}
 	}
 	switch {
 	case element && to.label == "":
@@ -195,7 +197,9 @@ func (l *loader) step(c cursor, sel string) (next cursor, subj []string, field s
 			name, _ = lookup(next.val, "name").String()
 		}
 		if name == "" {
-			name = "#" + sel
+			i, _ := strconv.Atoi(sel)
+			subj = append(subj, to.label+" #"+strconv.Itoa(i+1))
+			break
 		}
 		subj = append(subj, named(to.label, name))
 	case element:
@@ -270,13 +274,6 @@ func child(v cue.Value, sel string) cue.Value {
 func isIndex(s string) bool {
 	_, err := strconv.Atoi(s)
 	return err == nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // def returns the named definition of the schema, or the zero value.

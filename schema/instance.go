@@ -33,8 +33,10 @@ func (l *loader) instance(name string) {
 	// the configuration embeds #Config at its top), so octosync checks.
 	ec.audit(l.at(instanceNode, iv), nil, true, func(sel string) bool { return sel != "spaces" })
 	ec.flush()
-	in.URL = l.value(lookup(iv, "url"))
-	in.APIKey = l.value(lookup(iv, "apiKey"))
+	var urlPos, keyPos model.Pos
+	in.URL, urlPos = l.value(lookup(iv, "url"))
+	in.APIKey, keyPos = l.value(lookup(iv, "apiKey"))
+	in.Pos = orPos(in.Pos, urlPos)
 	settings := lookup(iv, "settings")
 	each(settings, "authentication", func(key string, v cue.Value) {
 		b.add("authentication", "", key, v, plainShape, nil, subject(prefix, named("authentication provider", key)), cuePath("settings", "authentication", key))
@@ -58,10 +60,13 @@ func (l *loader) instance(name string) {
 		return
 	}
 	ic := newInstanceCheck(l, in, b)
+	ic.urlPos, ic.keyPos = urlPos, keyPos
 	for _, s := range spaces {
 		l.space(in, b, ic, s)
 	}
 	ic.run()
+	l.stats.Instances++
+	l.stats.Resources += len(b.res)
 	if l.keep {
 		for _, r := range b.res {
 			in.Resources = append(in.Resources, r.Resource)
@@ -90,9 +95,11 @@ func (l *loader) space(in *model.Instance, ib *builder, ic *instanceCheck, name 
 		_ = pv.Decode(&sp.Prune)
 	}
 	sp.Acks = l.acks(lookup(sv, "acknowledge"))
-	sc := newSpaceCheck(l, ic, own, b)
+	sc := newSpaceCheck(l, ic, own, b, sp.Acks)
 	sc.run()
 	ic.addSpace(sc)
+	l.stats.Spaces++
+	l.stats.Resources += len(b.res)
 	if l.keep {
 		for _, r := range b.res {
 			sp.Resources = append(sp.Resources, r.Resource)
@@ -114,17 +121,18 @@ func (b *builder) ownErrors() bool {
 	return false
 }
 
-// value reads an instance's url or apiKey: a literal or a reference.
-func (l *loader) value(v cue.Value) model.Value {
+// value reads an instance's url or apiKey: a literal or a reference, and
+// where it is written.
+func (l *loader) value(v cue.Value) (model.Value, model.Pos) {
 	d := &decoder{l: l}
-	x, _, _ := d.value(v, "", nil)
+	x, p, _ := d.value(v, "", nil)
 	switch x := x.(type) {
 	case string:
-		return model.Value{Literal: x}
+		return model.Value{Literal: x}, p
 	case model.SecretRef:
-		return model.Value{Ref: x}
+		return model.Value{Ref: x}, p
 	}
-	return model.Value{}
+	return model.Value{}, p
 }
 
 // acks reads a list of acknowledgements.

@@ -46,11 +46,17 @@ func Load(fsys fs.FS, opts Options) (*model.Desired, model.Diagnostics) {
 
 // Check reads the configuration like Load and returns its problems, but
 // keeps no documents: spaces are evaluated, checked and dropped one at a
-// time, so its memory does not grow with the number of spaces.
-func Check(fsys fs.FS, opts Options) model.Diagnostics {
+// time, so its memory does not grow with the number of spaces. Stats count
+// what it read.
+func Check(fsys fs.FS, opts Options) (Stats, model.Diagnostics) {
 	l := &loader{opts: opts, desired: &model.Desired{}}
 	l.run(fsys)
-	return l.diags.Sort()
+	return l.stats, l.diags.Sort()
+}
+
+// Stats count what a configuration declares.
+type Stats struct {
+	Instances, Spaces, Resources int
 }
 
 // root is the directory the configuration is mounted at for the CUE
@@ -68,7 +74,6 @@ type loader struct {
 	desired *model.Desired
 	diags   model.Diagnostics
 
-	user    fs.FS
 	overlay map[string]load.Source
 	// view is the generated view package and schema the schema package,
 	// built in the same context.
@@ -76,11 +81,21 @@ type loader struct {
 	// multi is set when the configuration declares more than one
 	// instance: subjects then name the instance.
 	multi bool
-	debug bool
+	stats Stats
+	// warned holds the secret references already warned about, by
+	// position, so a template fanned out to many spaces warns once.
+	warned map[string]bool
 }
 
 func (l *loader) run(fsys fs.FS) {
-	l.user = fsys
+	defer func() {
+		// A configuration must never crash octosync: an unexpected
+		// failure is reported with everything found so far.
+		if r := recover(); r != nil {
+			l.diags = append(l.diags, model.Diagnostic{Severity: model.Error,
+				Message: fmt.Sprintf("internal error while reading the configuration (please report it): %v", r)})
+		}
+	}()
 	insts, ok := l.loadPackages(fsys)
 	if !ok {
 		return
