@@ -304,7 +304,7 @@ func (a *applier) do(ctx context.Context, sc *scope, c *Change) ResourceResult {
 		var created bool
 		created, err = a.write(ctx, sc, c)
 		r.Outcome = Updated
-		if created {
+		if created || c.Action == Create {
 			r.Outcome = Created
 		}
 	}

@@ -133,7 +133,7 @@ func (d *differ) object(path, ptr, pattern string, want, got map[string]any) {
 		return
 	}
 	for _, k := range sortedKeys(got) {
-		if _, ok := want[k]; !ok && !isEmpty(got[k]) {
+		if _, ok := want[k]; !ok && !deepEmpty(got[k]) {
 			d.add(FieldChange{Path: joinPath(path, k), Pointer: ptr + "/" + escapePointer(k), Op: OpRemove, Before: display(got[k])})
 		}
 	}
@@ -340,6 +340,28 @@ func isEmpty(v any) bool {
 		return !t.Set
 	}
 	return false
+}
+
+// deepEmpty reports whether v is empty or an object or array holding only
+// empty values (a tenant's project with no variable values set).
+func deepEmpty(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		for _, e := range t {
+			if !deepEmpty(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range t {
+			if !deepEmpty(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return isEmpty(v)
 }
 
 // equalScalar compares two values that are not objects or arrays, treating

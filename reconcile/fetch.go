@@ -53,7 +53,7 @@ func Fetch(ctx context.Context, api API, name string, opts FetchOptions) (*LiveI
 	spaceKind := octopus.KindByName("spaces")
 	raw, err := f.list(ctx, spaceKind.CollectionPath(""))
 	if err != nil {
-		return nil, fmt.Errorf("instance %q: list spaces: %w", name, err)
+		return nil, err // the client's error names the instance and the request
 	}
 	li.Docs["spaces"] = f.decode(spaceKind, raw, "", "")
 

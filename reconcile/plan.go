@@ -438,6 +438,9 @@ func isBuiltInDoc(d *LiveDoc) bool {
 	if team, _ := d.Doc["TeamId"].(string); d.Kind.Name == "scopedUserRoles" && strings.HasPrefix(team, "teams-") {
 		return true // the built-in teams' own grants
 	}
+	if role, _ := d.Doc["UserRoleId"].(string); d.Kind.Name == "scopedUserRoles" && role == "userroles-spacemanager" {
+		return true // made by Octopus for each team a space lists as its managers
+	}
 	switch ft, _ := d.Doc["FeedType"].(string); ft {
 	case "BuiltIn", "OctopusProject":
 		return true

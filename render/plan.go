@@ -24,7 +24,7 @@ func PlanText(w io.Writer, p *reconcile.Plan) error {
 	}
 	for _, in := range p.Instances {
 		for _, e := range in.Errors {
-			ew.printf("Error: instance %q: %s\n", in.Name, e)
+			ew.printf("Error: %s\n", withSubject(fmt.Sprintf("instance %q", in.Name), e))
 		}
 		for _, wmsg := range in.Warnings {
 			ew.printf("Warning: instance %q: %s\n", in.Name, wmsg)
@@ -52,12 +52,23 @@ func PlanText(w io.Writer, p *reconcile.Plan) error {
 	return ew.err
 }
 
+// withSubject prefixes a message with its subject unless the message
+// already starts with it (errors from the client name their instance).
+func withSubject(subject, msg string) string {
+	if strings.HasPrefix(msg, subject) {
+		return msg
+	}
+	return subject + ": " + msg
+}
+
 // Summary returns the plan's one-line summary.
 func Summary(p *reconcile.Plan) string {
 	c, u, d := p.Counts()
 	switch {
+	case p.Errored() && c+u+d == 0:
+		return "Plan failed: some instances or spaces could not be read."
 	case p.Errored():
-		return fmt.Sprintf("Plan failed: some instances or spaces could not be read (%d to create, %d to update, %d to delete elsewhere).", c, u, d)
+		return fmt.Sprintf("Plan failed: some instances or spaces could not be read (elsewhere: %d to create, %d to update, %d to delete).", c, u, d)
 	case c+u+d == 0:
 		return "No changes."
 	}
