@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -13,6 +14,10 @@ import (
 	"octosync.dev/octosync/octopus"
 	"octosync.dev/octosync/reconcile"
 )
+
+// retriesEnv names the environment variable that sets how many times a
+// failed idempotent request is retried (0: never; default 4).
+const retriesEnv = "OCTOSYNC_RETRIES"
 
 // fingerprintKeyEnv names the environment variable holding the key for
 // secret fingerprints (see README, "Secrets").
@@ -31,6 +36,14 @@ func newSecrets(s *streams, dir string) *reconcile.Secrets {
 // their references. Errors name the instance and the reference, never a
 // key.
 func connect(name string, url, key model.Value, secrets *reconcile.Secrets, parallelism int) (*octopus.Client, error) {
+	retries := 0 // the client's default
+	if v := secrets.Getenv(retriesEnv); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: not a number", retriesEnv, v)
+		}
+		retries = cmp.Or(n, -1)
+	}
 	u, err := resolveValue(url, secrets)
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
@@ -44,6 +57,7 @@ func connect(name string, url, key model.Value, secrets *reconcile.Secrets, para
 		URL:         u,
 		APIKey:      k,
 		Concurrency: parallelism,
+		Retries:     retries,
 		UserAgent:   "octosync/" + cmp.Or(version, "devel"),
 	})
 }
