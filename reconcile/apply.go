@@ -372,6 +372,13 @@ func (a *applier) write(ctx context.Context, sc *scope, c *Change) (bool, error)
 	if len(errs) > 0 {
 		return false, errors.Join(errs...)
 	}
+	// Every secret git references must be available, written or not: an
+	// apply cannot vouch for a secret it cannot read.
+	for _, ref := range secretPaths(ki.rules, c.Desired) {
+		if _, err := a.opts.Secrets.Resolve(ref); err != nil {
+			return false, err
+		}
+	}
 	write := secretWriter(c)
 	m := &merger{rules: ki.rules, write: write, secrets: a.opts.Secrets}
 

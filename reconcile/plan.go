@@ -1,9 +1,11 @@
 package reconcile
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -492,4 +494,45 @@ func hashDoc(raw []byte) string {
 	}
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:12])
+}
+
+// UnmarshalJSON reads a change from a saved plan: numbers stay exact
+// (json.Number) and secret references ({"env": …} or {"file": …}, which no
+// Octopus field is spelled like) become model.SecretRef values again.
+func (c *Change) UnmarshalJSON(b []byte) error {
+	type plain Change
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	if p.Desired != nil {
+		p.Desired = secretRefs(p.Desired).(map[string]any)
+	}
+	*c = Change(p)
+	return nil
+}
+
+// secretRefs turns objects shaped like a secret reference back into one.
+func secretRefs(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		if len(t) == 1 {
+			if s, ok := t["env"].(string); ok {
+				return model.SecretRef{Env: s}
+			}
+			if s, ok := t["file"].(string); ok {
+				return model.SecretRef{File: s}
+			}
+		}
+		for k, e := range t {
+			t[k] = secretRefs(e)
+		}
+	case []any:
+		for i, e := range t {
+			t[i] = secretRefs(e)
+		}
+	}
+	return v
 }
