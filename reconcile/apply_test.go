@@ -161,7 +161,7 @@ func TestOneFailingSpaceDoesNotStopTheOthers(t *testing.T) {
 		t.Errorf("Alpha:\n%s", alpha)
 	}
 	beta := strings.Join(outcomes["Beta"], "\n")
-	if beta != "created environment \"Production\"\ncreated project \"api\"\nupdated deployment process of project \"api\"" {
+	if beta != "created environment \"Production\"\ncreated project \"api\"\ncreated deployment process of project \"api\"" {
 		t.Errorf("Beta:\n%s", beta)
 	}
 }
