@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/octopus"
 )
 
 // Comparison is how two live scopes (instances or spaces) differ, in
@@ -55,9 +56,28 @@ func CompareResources(a, b []*model.Resource) *Comparison {
 			c.OnlyB = append(c.OnlyB, strip(rb.Key))
 		}
 	}
+	c.OnlyA, c.OnlyB = withoutChildren(c.OnlyA), withoutChildren(c.OnlyB)
 	slices.SortFunc(c.OnlyA, model.Key.Compare)
 	slices.SortFunc(c.OnlyB, model.Key.Compare)
 	return c
+}
+
+// withoutChildren drops the children of resources that are in the list
+// themselves: a project B lacks brings its process, variables and channels
+// with it.
+func withoutChildren(keys []model.Key) []model.Key {
+	owners := map[string]bool{}
+	for _, k := range keys {
+		owners[k.Kind+"\x00"+k.Name] = true
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if kind := octopus.KindByName(k.Kind); kind != nil && kind.Owner != "" && owners[ownerLookupKind(kind)+"\x00"+k.Owner] {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // asSensitive turns the secret references of an exported document back
