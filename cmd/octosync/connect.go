@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"octosync.dev/octosync/model"
 	"octosync.dev/octosync/octopus"
@@ -168,10 +169,15 @@ func planInstance(ctx context.Context, in *model.Instance, o planOptions) *recon
 // progress reports spaces read on stderr when a run takes long and stderr
 // is a terminal; otherwise it says nothing.
 type progress struct {
-	mu  sync.Mutex
-	s   *streams
-	tty bool
+	mu    sync.Mutex
+	s     *streams
+	tty   bool
+	start time.Time
+	shown bool
 }
+
+// progressAfter is how long a run goes quietly before it reports progress.
+const progressAfter = 2 * time.Second
 
 func newProgress(s *streams) *progress {
 	f, ok := s.err.(*os.File)
@@ -179,7 +185,7 @@ func newProgress(s *streams) *progress {
 		return &progress{s: s}
 	}
 	fi, err := f.Stat()
-	return &progress{s: s, tty: err == nil && fi.Mode()&os.ModeCharDevice != 0}
+	return &progress{s: s, tty: err == nil && fi.Mode()&os.ModeCharDevice != 0, start: time.Now()}
 }
 
 func (p *progress) spaces(instance string) func(done, total int) {
@@ -189,6 +195,10 @@ func (p *progress) spaces(instance string) func(done, total int) {
 	return func(done, total int) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
+		if !p.shown && time.Since(p.start) < progressAfter {
+			return
+		}
+		p.shown = true
 		fmt.Fprintf(p.s.err, "\rinstance %q: %d/%d spaces read", instance, done, total)
 		if done == total {
 			fmt.Fprint(p.s.err, "\r\033[K")
