@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -22,7 +23,17 @@ func TestMain(m *testing.M) {
 // TestScript runs testdata/script/*.txtar. Set OCTOSYNC_UPDATE=1 to rewrite
 // the golden sections of the scripts from what the commands now print.
 func TestScript(t *testing.T) {
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
 	testscript.Run(t, testscript.Params{
+		// $EXAMPLES is the repository's examples directory, so scripts test
+		// the examples users copy.
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("EXAMPLES", examples)
+			return nil
+		},
 		Dir:                 "../../testdata/script",
 		Cmds:                scriptCmds,
 		RequireExplicitExec: true,
