@@ -146,6 +146,7 @@ func Fetch(ctx context.Context, api API, name string, opts FetchOptions) (*LiveI
 		return nil, err
 	}
 	distributeSpaceDocs(li)
+	buildIndexes(li) // names child documents' owners and composite identities
 	return li, nil
 }
 
