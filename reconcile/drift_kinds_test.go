@@ -38,14 +38,14 @@ var outsideEdits = map[string]func(model.Doc){
 	"libraryVariables": func(d model.Doc) {
 		d["Variables"].([]any)[0].(map[string]any)["Value"] = "edited"
 	},
-	"scriptModules":  func(d model.Doc) { d["Description"] = "edited" },
-	"stepTemplates":  func(d model.Doc) { d["Description"] = "edited" },
-	"projects":       func(d model.Doc) { d["Description"] = "edited" },
-	"channels":       func(d model.Doc) { d["Description"] = "edited" },
-	"runbooks":       func(d model.Doc) { d["Description"] = "edited" },
-	"tenants":        func(d model.Doc) { d["Description"] = "edited" },
-	"accounts":       func(d model.Doc) { d["AccessKey"] = "AKIAEDITED" },
-	"subscriptions":  func(d model.Doc) { d["IsDisabled"] = true },
+	"scriptModules": func(d model.Doc) { d["Description"] = "edited" },
+	"stepTemplates": func(d model.Doc) { d["Description"] = "edited" },
+	"projects":      func(d model.Doc) { d["Description"] = "edited" },
+	"channels":      func(d model.Doc) { d["Description"] = "edited" },
+	"runbooks":      func(d model.Doc) { d["Description"] = "edited" },
+	"tenants":       func(d model.Doc) { d["Description"] = "edited" },
+	"accounts":      func(d model.Doc) { d["AccessKey"] = "AKIAEDITED" },
+	"subscriptions": func(d model.Doc) { d["IsDisabled"] = true },
 	"deploymentProcess": func(d model.Doc) {
 		step := d["Steps"].([]any)[0].(map[string]any)
 		step["Actions"].([]any)[0].(map[string]any)["Properties"].(map[string]any)["Octopus.Action.Script.ScriptBody"] = "echo edited"
