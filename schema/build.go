@@ -113,7 +113,7 @@ func (b *builder) add(kind, owner, name string, v cue.Value, sh *shape, parent *
 		Resource: &model.Resource{
 			Key:    model.Key{Instance: b.inst, Space: b.space, Kind: kind, Owner: owner, Name: name},
 			Doc:    doc,
-			Pos:    orPos(b.l.declPos(v), first),
+			Pos:    b.l.declPos(v, first),
 			Fields: d.fields,
 		},
 		kind:    k,
@@ -283,7 +283,7 @@ func (b *builder) variables(kind, owner string, v cue.Value, parent *res, subj, 
 		Resource: &model.Resource{
 			Key:    model.Key{Instance: b.inst, Space: b.space, Kind: kind, Owner: owner},
 			Doc:    model.Doc{"Variables": list},
-			Pos:    b.l.declPos(v),
+			Pos:    b.l.declPos(v, d.fields["/Variables/0"]),
 			Fields: d.fields,
 		},
 		kind:    octopus.KindByName(kind),

@@ -813,9 +813,10 @@ func newInstanceCheck(l *loader, in *model.Instance, b *builder) *instanceCheck 
 	return ic
 }
 
-// addSpace records a checked space for the instance-level checks.
+// addSpace records a checked space for the instance-level checks, which
+// need only the names it declares.
 func (ic *instanceCheck) addSpace(sc *spaceCheck) {
-	ic.spaces[sc.name] = sc
+	ic.spaces[sc.name] = &spaceCheck{name: sc.name, names: sc.names}
 	ic.names["spaces"].add(sc.name)
 }
 

@@ -24,6 +24,8 @@ type errContext struct {
 	val    cue.Value
 	n      *node
 	prefix string
+	// inst names the instance when val is the instance itself.
+	inst string
 	// strip is the number of leading path elements of the view
 	// (#space.out) to drop from error paths.
 	strip int
@@ -137,11 +139,11 @@ func (ec *errContext) emit(pl place, field, msg string, pos model.Pos, path []st
 	case field != "":
 		msg = field + ": " + msg
 	}
-	for p := path; !pos.IsValid() && ec.n != nil; p = p[:len(p)-1] {
-		pos = ec.l.declPos(ec.l.walk(ec.n, ec.val, p).val)
-		if len(p) == 0 {
-			break
-		}
+	// Without a position of its own, an error is placed where its
+	// nearest enclosing value is declared (never the whole space: that
+	// would evaluate it all again).
+	for p := path; !pos.IsValid() && ec.n != nil && len(p) > 0; p = p[:len(p)-1] {
+		pos = ec.l.declPos(ec.l.walk(ec.n, ec.val, p).val, model.Pos{})
 	}
 	d := model.Diagnostic{Severity: model.Error, Pos: pos, Subject: subject(ec.prefix, subject(pl.subject...)), Message: msg}
 	if ec.n == nil {
@@ -204,7 +206,13 @@ func (ec *errContext) audit(c cursor, path []string, deep bool, only func(sel st
 		if check && !ec.seen[key] && !c.def.Allows(cue.Str(sel)) {
 			ec.mark(p)
 			parent := ec.l.walk(ec.n, ec.val, path)
-			ec.emit(parent, strings.Join(parent.field, "."), unknownField(sel, c.def), ec.l.declPos(fv), path)
+			pos := ec.l.declPos(fv, model.Pos{})
+			if !pos.IsValid() && len(path) == 0 && ec.inst != "" {
+				// An instance's own field, copied by the view: its
+				// position is that of the configuration's value.
+				pos = ec.l.fieldPos("instances", ec.inst, sel)
+			}
+			ec.emit(parent, strings.Join(parent.field, "."), unknownField(sel, c.def), pos, path)
 			continue
 		}
 		if err := fv.Err(); err != nil && !ec.seen[key] && isRequired(err) {

@@ -268,11 +268,18 @@ func (l *loader) pos(p token.Pos) model.Pos {
 }
 
 // declPos finds where the configuration declares v, a resource or another
-// struct whose own fields may all come from the schema: the earliest
-// position among the conjuncts the configuration wrote.
-func (l *loader) declPos(v cue.Value) model.Pos {
+// struct whose own fields may all come from the schema: v's own position,
+// else first (the earliest position of a field the configuration set),
+// else the earliest position among the conjuncts the configuration
+// wrote. The last is costly (CUE evaluates each conjunct again), but it
+// is needed only for a value the configuration set no field of, which is
+// small.
+func (l *loader) declPos(v cue.Value, first model.Pos) model.Pos {
 	if p := l.pos(v.Pos()); p.IsValid() {
 		return p
+	}
+	if first.IsValid() {
+		return first
 	}
 	var best model.Pos
 	_, args := v.Expr()

@@ -14,29 +14,20 @@ func (l *loader) instance(name string) {
 	if l.multi {
 		prefix = named("instance", name)
 	}
-	in := &model.Instance{Name: name, Pos: l.declPos(iv)}
+	in := &model.Instance{Name: name}
 	b := &builder{l: l, inst: name, prefix: prefix}
-	ec := &errContext{l: l, val: iv, n: instanceNode, prefix: prefix, strip: 2}
-	fields, ok := l.stringList(l.param("#fields", name), "instance's fields")
-	if !ok {
-		return
-	}
-	for _, f := range fields {
-		if f == "spaces" {
-			continue
-		}
-		if err := lookup(iv, f).Validate(cue.Concrete(true)); err != nil {
-			b.errs = append(b.errs, ec.add(err)...)
-		}
+	ec := &errContext{l: l, val: iv, n: instanceNode, prefix: prefix, strip: 2, inst: name}
+	if err := iv.Validate(cue.Concrete(true)); err != nil {
+		b.errs = append(b.errs, ec.add(err)...)
 	}
 	// CUE does not always report a misspelt field of an instance (when
 	// the configuration embeds #Config at its top), so octosync checks.
-	ec.audit(l.at(instanceNode, iv), nil, true, func(sel string) bool { return sel != "spaces" })
+	ec.audit(l.at(instanceNode, iv), nil, true, nil)
 	ec.flush()
 	var urlPos, keyPos model.Pos
 	in.URL, urlPos = l.value(lookup(iv, "url"))
 	in.APIKey, keyPos = l.value(lookup(iv, "apiKey"))
-	in.Pos = orPos(in.Pos, urlPos)
+	in.Pos = urlPos
 	settings := lookup(iv, "settings")
 	each(settings, "authentication", func(key string, v cue.Value) {
 		b.add("authentication", "", key, v, plainShape, nil, subject(prefix, named("authentication provider", key)), cuePath("settings", "authentication", key))
@@ -87,8 +78,9 @@ func (l *loader) space(in *model.Instance, ib *builder, ic *instanceCheck, name 
 		ec.audit(l.at(spaceNode, sv), nil, false, nil)
 	}
 	ec.flush()
-	sp := &model.Space{Name: name, Pos: l.declPos(sv)}
+	sp := &model.Space{Name: name}
 	own := ib.add("spaces", "", name, sv, spaceShape, nil, b.prefix, "")
+	sp.Pos = own.Pos
 	own.bad = b.ownErrors()
 	b.spaceContents(sv)
 	if pv := lookup(sv, "prune"); pv.Exists() {
@@ -150,7 +142,7 @@ func (l *loader) acks(v cue.Value) []model.Ack {
 		if it.Value().Decode(&a) != nil {
 			continue
 		}
-		a.Pos = l.declPos(it.Value())
+		a.Pos = l.declPos(it.Value(), model.Pos{})
 		acks = append(acks, a)
 	}
 	return acks

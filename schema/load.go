@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/token"
 	"cuelang.org/go/mod/modfile"
 	"cuelang.org/go/mod/module"
 
@@ -82,6 +84,8 @@ type loader struct {
 	// instance: subjects then name the instance.
 	multi bool
 	stats Stats
+	// files are the syntax of the configuration's files.
+	files []*ast.File
 	// warned holds the secret references already warned about, by
 	// position, so a template fanned out to many spaces warns once.
 	warned map[string]bool
@@ -189,6 +193,9 @@ func (l *loader) loadPackages(fsys fs.FS) ([]*build.Instance, bool) {
 		return nil, false
 	}
 	configs := configInstances(insts)
+	for _, inst := range configs {
+		l.files = append(l.files, inst.Files...)
+	}
 	if len(configs) == 0 {
 		l.diags = append(l.diags, model.Diagnostic{Severity: model.Error,
 			Message: "the configuration's root directory has no CUE package; put the package that declares instances there"})
@@ -265,8 +272,7 @@ import (
 )
 
 #instances: [for n, _ in %[2]s.instances {n}]
-#instance: {#i: string, out: %[2]s.instances[#i]}
-#fields: {#i: string, out: [for n, _ in %[2]s.instances[#i] {n}]}
+#instance: {#i: string, out: {for k, v in %[2]s.instances[#i] if k != "spaces" {(k): v}}}
 #spaces: {#i: string, out: [for n, _ in %[2]s.instances[#i].spaces {n}]}
 #space: {#i: string, #s: string, out: %[2]s.instances[#i].spaces[#s]}
 others: {for k, v in (%[3]s) if k != "instances" {(k): v}}
@@ -338,4 +344,39 @@ func (offlineRegistry) Fetch(context.Context, module.Version) (module.SourceLoc,
 
 func (offlineRegistry) ModuleVersions(context.Context, string) ([]string, error) {
 	return nil, errOffline
+}
+
+// fieldPos finds where the configuration's files declare the field at
+// path (labels from the package's root), for values the view copies and
+// whose positions are the view's: the first declaration in the files'
+// syntax, through nested structs and `a: b: c:` shorthands.
+func (l *loader) fieldPos(path ...string) model.Pos {
+	for _, f := range l.files {
+		if p := findField(f.Decls, path); p.IsValid() {
+			return l.pos(p)
+		}
+	}
+	return model.Pos{}
+}
+
+func findField(decls []ast.Decl, path []string) token.Pos {
+	for _, d := range decls {
+		f, ok := d.(*ast.Field)
+		if !ok {
+			continue
+		}
+		name, _, err := ast.LabelName(f.Label)
+		if err != nil || name != path[0] {
+			continue
+		}
+		if len(path) == 1 {
+			return f.Label.Pos()
+		}
+		if s, ok := f.Value.(*ast.StructLit); ok {
+			if p := findField(s.Elts, path[1:]); p.IsValid() {
+				return p
+			}
+		}
+	}
+	return token.NoPos
 }
