@@ -332,3 +332,16 @@ func orPos(p, q model.Pos) model.Pos {
 	}
 	return q
 }
+
+// elements iterates the elements of a list, also of one holding an error
+// (whose elements CUE still lists as its fields).
+func elements(v cue.Value) *cue.Iterator {
+	if it, err := v.List(); err == nil {
+		return &it
+	}
+	if it, err := v.Fields(); err == nil {
+		return it
+	}
+	it, _ := cue.Value{}.List()
+	return &it
+}

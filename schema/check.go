@@ -20,7 +20,13 @@ import (
 // lower-case form: Octopus compares names case-insensitively.
 type names map[string]string
 
-func (n names) add(name string) { n[strings.ToLower(name)] = name }
+// add adds name; the first spelling added (a built-in one first) is
+// kept.
+func (n names) add(name string) {
+	if _, ok := n[strings.ToLower(name)]; !ok {
+		n[strings.ToLower(name)] = name
+	}
+}
 
 // has reports whether name is declared exactly (names are matched as
 // written when octosync resolves them to ids).
@@ -245,6 +251,10 @@ func (sc *spaceCheck) run() {
 			sc.variables(r)
 		case "channels":
 			sc.channelRules(r)
+		case "runbooks":
+			if str(r.Doc["EnvironmentScope"]) == "Specified" && len(docStrings(r.Doc["Environments"])) == 0 {
+				sc.l.errorf(r, "/EnvironmentScope", "EnvironmentScope is Specified: list the environments the runbook runs in")
+			}
 		case "projects":
 			sc.projectSteps(r)
 		}
@@ -260,7 +270,7 @@ func (sc *spaceCheck) run() {
 	}
 	var acks []ackAt
 	for _, a := range sc.acks {
-		acks = append(acks, ackAt{a, subject(sc.prefix, "acknowledgement")})
+		acks = append(acks, ackAt{a, subject(sc.prefix, named("acknowledgement", a.Name))})
 	}
 	sc.l.ackChecks(acks, false)
 	sc.l.secrets(sc.own)
@@ -296,7 +306,8 @@ func (sc *spaceCheck) duplicates() {
 	seen := map[scope]names{}
 	for _, r := range sc.res {
 		k := r.kind
-		if r.Key.Name == "" || (k.Owner == "" && r.Key.Owner != "") {
+		sc.elementDuplicates(r)
+		if r.Key.Name == "" || r.Key.Kind == "scopedUserRoles" {
 			continue
 		}
 		s := scope{r.Key.Kind, r.Key.Owner}
@@ -309,11 +320,10 @@ func (sc *spaceCheck) duplicates() {
 			}
 		}
 		if prev, ok := seen[s][strings.ToLower(r.Key.Name)]; ok && prev != r.Key.Name {
-			sc.l.errorf(r, "", "%s collides with %q: Octopus names are not case-sensitive", named(k.Label, r.Key.Name), prev)
+			sc.l.errorf(r, "", "the name collides with %s %q: Octopus names are not case-sensitive", k.Label, prev)
 			continue
 		}
 		seen[s].add(r.Key.Name)
-		sc.elementDuplicates(r)
 	}
 }
 
@@ -410,6 +420,9 @@ func (sc *spaceCheck) target(r *res, kind string) (target, bool) {
 // references checks that every name a resource holds where the API holds
 // an id names something declared (or built in).
 func (sc *spaceCheck) references(r *res) {
+	if r.Key.Kind == "scopedUserRoles" {
+		return // checked with the instance's grants
+	}
 	for _, ref := range r.kind.Refs {
 		tk := octopus.KindByName(ref.Kind)
 		label := "step"
@@ -786,9 +799,11 @@ func expired(until string, now time.Time) bool {
 // instanceCheck runs the checks that look across an instance: its teams,
 // roles, spaces and the role grants that reach into spaces.
 type instanceCheck struct {
-	l     *loader
-	in    *model.Instance
-	res   []*res
+	l  *loader
+	in *model.Instance
+	// b builds the instance's resources; the spaces are added to it as
+	// they are checked.
+	b     *builder
 	names map[string]names
 	// spaces are the checked spaces, by name.
 	spaces map[string]*spaceCheck
@@ -798,7 +813,7 @@ type instanceCheck struct {
 }
 
 func newInstanceCheck(l *loader, in *model.Instance, b *builder) *instanceCheck {
-	ic := &instanceCheck{l: l, in: in, res: b.res, names: map[string]names{}, spaces: map[string]*spaceCheck{}}
+	ic := &instanceCheck{l: l, in: in, b: b, names: map[string]names{}, spaces: map[string]*spaceCheck{}}
 	for _, kind := range []string{"teams", "userRoles", "spaces"} {
 		ic.names[kind] = names{}
 		for _, n := range octopus.KindByName(kind).BuiltIn {
@@ -823,7 +838,7 @@ func (ic *instanceCheck) addSpace(sc *spaceCheck) {
 // run runs the instance's checks once every space is checked.
 func (ic *instanceCheck) run() {
 	seen := map[string]names{}
-	for _, r := range ic.res {
+	for _, r := range ic.b.res {
 		if r.Key.Kind == "scopedUserRoles" || r.Key.Name == "" {
 			continue
 		}
@@ -834,12 +849,12 @@ func (ic *instanceCheck) run() {
 			}
 		}
 		if prev, ok := seen[r.Key.Kind][strings.ToLower(r.Key.Name)]; ok && prev != r.Key.Name {
-			ic.l.errorf(r, "", "%s collides with %q: Octopus names are not case-sensitive", named(r.kind.Label, r.Key.Name), prev)
+			ic.l.errorf(r, "", "the name collides with %s %q: Octopus names are not case-sensitive", r.kind.Label, prev)
 		}
 		seen[r.Key.Kind].add(r.Key.Name)
 	}
 	grants := map[string]*res{}
-	for _, r := range ic.res {
+	for _, r := range ic.b.res {
 		if r.bad {
 			continue
 		}
@@ -859,7 +874,7 @@ func (ic *instanceCheck) run() {
 	}
 	var acks []ackAt
 	for _, a := range ic.in.Acks {
-		acks = append(acks, ackAt{a, subject(ic.prefix(), "acknowledgement")})
+		acks = append(acks, ackAt{a, subject(ic.prefix(), named("acknowledgement", a.Name))})
 	}
 	ic.l.ackChecks(acks, true)
 	for _, v := range []struct {

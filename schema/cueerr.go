@@ -46,7 +46,7 @@ type found struct {
 // that hold errors.
 func (ec *errContext) add(err error) []string {
 	var paths []string
-	errs := cueerrors.Errors(err)
+	errs := secretErrors(cueerrors.Errors(err))
 	for i := 0; i < len(errs); i++ {
 		e := errs[i]
 		path := unquote(e.Path())
@@ -64,6 +64,66 @@ func (ec *errContext) add(err error) []string {
 		ec.report(path, group)
 	}
 	return paths
+}
+
+// secretMessage starts the schema's message for a literal where a secret
+// belongs.
+const secretMessage = "a secret must be a reference"
+
+// secretErrors keeps, of the errors about a value that is not a secret
+// reference, the one that says why: a malformed reference (an invalid
+// variable name) or, failing that, the schema's own message. The others
+// (the alternatives of the reference's disjunction) only repeat it.
+func secretErrors(errs []cueerrors.Error) []cueerrors.Error {
+	secrets := map[string]bool{}
+	for _, e := range errs {
+		if f, a := e.Msg(); f == "%s" && len(a) == 1 && strings.HasPrefix(fmt.Sprint(a[0]), secretMessage) {
+			secrets[strings.Join(e.Path(), ".")] = true
+		}
+	}
+	if len(errs) > 1 {
+		// An explicit bottom in a disjunction's alternative says nothing
+		// the other errors do not.
+		errs = slices.DeleteFunc(slices.Clone(errs), func(e cueerrors.Error) bool {
+			f, _ := e.Msg()
+			return strings.HasPrefix(f, "explicit error (_|_ literal)")
+		})
+	}
+	if len(secrets) == 0 {
+		return errs
+	}
+	under := func(e cueerrors.Error) (string, bool) {
+		for p := e.Path(); len(p) > 0; p = p[:len(p)-1] {
+			if secrets[strings.Join(p, ".")] {
+				return strings.Join(p, "."), true
+			}
+		}
+		return "", false
+	}
+	specific := map[string]bool{}
+	for _, e := range errs {
+		path := e.Path()
+		if s, ok := under(e); ok && len(path) > 0 && (path[len(path)-1] == "env" || path[len(path)-1] == "file") {
+			if f, _ := e.Msg(); strings.HasPrefix(f, "invalid value") {
+				specific[s] = true
+			}
+		}
+	}
+	var out []cueerrors.Error
+	for _, e := range errs {
+		s, ok := under(e)
+		if !ok {
+			out = append(out, e)
+			continue
+		}
+		f, a := e.Msg()
+		isSecret := f == "%s" && len(a) == 1 && strings.HasPrefix(fmt.Sprint(a[0]), secretMessage)
+		isSpecific := strings.HasPrefix(f, "invalid value") && strings.Join(e.Path(), ".") != s
+		if specific[s] && isSpecific || !specific[s] && isSecret {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // unquote returns an error path with its quoted labels unquoted.
@@ -121,11 +181,24 @@ func (ec *errContext) report(path []string, group []cueerrors.Error) {
 		ec.mark(path)
 	case len(group) > 1:
 		msg = disjunction(group)
+	case format == "import failed":
+		msg, field = importFailed(e), ""
 	default:
 		msg = message(format, args, path)
 	}
 	if format == "field is required but not present" {
 		ec.mark(path)
+	}
+	if strings.HasPrefix(format, "required field missing") && len(args) == 1 && ec.n != nil {
+		// The same as "field is required but not present", said of the
+		// struct: report it at the field.
+		p := append(slices.Clone(path), fmt.Sprint(args[0]))
+		if ec.seen[strings.Join(p, ".")] {
+			return
+		}
+		ec.mark(p)
+		pl = ec.l.walk(ec.n, ec.val, p)
+		field, msg = strings.Join(pl.field, "."), "is required"
 	}
 	ec.emit(pl, field, msg, pos, path)
 }
@@ -146,10 +219,6 @@ func (ec *errContext) emit(pl place, field, msg string, pos model.Pos, path []st
 		pos = ec.l.declPos(ec.l.walk(ec.n, ec.val, p).val, model.Pos{})
 	}
 	d := model.Diagnostic{Severity: model.Error, Pos: pos, Subject: subject(ec.prefix, subject(pl.subject...)), Message: msg}
-	if ec.n == nil {
-		ec.l.diags = append(ec.l.diags, d)
-		return
-	}
 	ec.out = append(ec.out, found{d: d, field: field, core: core})
 }
 
@@ -249,6 +318,7 @@ func (l *loader) addCUEErrors(err error, _ *errContext) {
 		}
 		ec.report(path, []cueerrors.Error{e})
 	}
+	ec.flush()
 }
 
 // errPos picks the position of an error the user can act on: the first
@@ -444,6 +514,17 @@ func message(format string, args []any, path []string) string {
 		return fmt.Sprintf("%v is not defined", strconv.Quote(fmt.Sprint(args[0])))
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+var missingPackage = regexp.MustCompile(`cannot find package ("[^"]*")`)
+
+// importFailed describes an import the loader could not resolve.
+func importFailed(e cueerrors.Error) string {
+	if m := missingPackage.FindStringSubmatch(e.Error()); m != nil {
+		return "cannot find package " + m[1] + ": octosync provides " + strconv.Quote(ImportPath) +
+			"; other packages must be in this configuration or vendored in cue.mod/pkg"
+	}
+	return e.Error()
 }
 
 // kindOf returns the CUE kind name of a printed concrete value.

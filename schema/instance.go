@@ -132,12 +132,8 @@ func (l *loader) acks(v cue.Value) []model.Ack {
 	if !v.Exists() {
 		return nil
 	}
-	it, err := v.List()
-	if err != nil {
-		return nil
-	}
 	var acks []model.Ack
-	for it.Next() {
+	for it := elements(v); it.Next(); {
 		var a model.Ack
 		if it.Value().Decode(&a) != nil {
 			continue

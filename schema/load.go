@@ -14,6 +14,7 @@ import (
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
 	"cuelang.org/go/mod/modfile"
@@ -313,10 +314,14 @@ func (l *loader) param(def string, args ...string) cue.Value {
 	return v.LookupPath(cue.ParsePath("out"))
 }
 
-// stringList decodes a list of strings, reporting an error about what as
-// a diagnostic.
+// stringList decodes a list of names, reporting an error about what as a
+// diagnostic. A list over a field the configuration leaves out (no
+// instances, no spaces) is empty.
 func (l *loader) stringList(v cue.Value, what string) ([]string, bool) {
 	if err := v.Validate(cue.Concrete(true)); err != nil {
+		if absent(err) {
+			return nil, true
+		}
 		l.addCUEErrors(err, nil)
 		return nil, false
 	}
@@ -379,4 +384,15 @@ func findField(decls []ast.Decl, path []string) token.Pos {
 		}
 	}
 	return token.NoPos
+}
+
+// absent reports whether err only says that an optional field the
+// configuration leaves out was referenced.
+func absent(err error) bool {
+	for _, e := range cueerrors.Errors(err) {
+		if f, _ := e.Msg(); !strings.HasPrefix(f, "cannot reference optional field") {
+			return false
+		}
+	}
+	return true
 }

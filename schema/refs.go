@@ -8,11 +8,11 @@ import (
 )
 
 // segment is one step of a registry field path (octopus.Ref.Path syntax):
-// a field, then optionally every element of an array ("[]"), every value
-// of an object ("{}") or the keys of an object ("{key}").
+// a field, then any of: every element of an array ("[]"), every value of
+// an object ("{}"), the keys of an object ("{key}").
 type segment struct {
 	name string
-	each string // "", "[]", "{}" or "{key}"
+	each []string
 }
 
 // parseRefPath splits a registry field path into segments. A name
@@ -35,10 +35,15 @@ func parseRefPath(p string) []segment {
 			}
 			s.name, p = p[:end], p[end:]
 		}
-		for _, suffix := range []string{"[]", "{}", "{key}"} {
-			if strings.HasPrefix(p, suffix) {
-				s.each, p = suffix, p[len(suffix):]
+	suffixes:
+		for {
+			for _, suffix := range []string{"[]", "{}", "{key}"} {
+				if strings.HasPrefix(p, suffix) {
+					s.each, p = append(s.each, suffix), p[len(suffix):]
+					continue suffixes
+				}
 			}
+			break
 		}
 		p = strings.TrimPrefix(p, ".")
 		segs = append(segs, s)
@@ -56,6 +61,31 @@ type refValue struct {
 func refValues(doc model.Doc, path string) []refValue {
 	var out []refValue
 	var walk func(v any, ptr string, segs []segment)
+	// each applies a segment's suffixes to the value x of its field.
+	var each func(x any, p string, ops []string, rest []segment)
+	each = func(x any, p string, ops []string, rest []segment) {
+		if len(ops) == 0 {
+			walk(x, p, rest)
+			return
+		}
+		switch ops[0] {
+		case "[]":
+			list, _ := x.([]any)
+			for i, e := range list {
+				each(e, pointer(p, strconv.Itoa(i)), ops[1:], rest)
+			}
+		case "{}":
+			obj, _ := x.(map[string]any)
+			for _, k := range sortedKeys(obj) {
+				each(obj[k], pointer(p, k), ops[1:], rest)
+			}
+		case "{key}":
+			obj, _ := x.(map[string]any)
+			for _, k := range sortedKeys(obj) {
+				out = append(out, refValue{k, pointer(p, k)})
+			}
+		}
+	}
 	walk = func(v any, ptr string, segs []segment) {
 		if len(segs) == 0 {
 			if s, ok := v.(string); ok && s != "" {
@@ -72,26 +102,7 @@ func refValues(doc model.Doc, path string) []refValue {
 		if !ok {
 			return
 		}
-		p := pointer(ptr, s.name)
-		switch s.each {
-		case "":
-			walk(x, p, segs[1:])
-		case "[]":
-			list, _ := x.([]any)
-			for i, e := range list {
-				walk(e, pointer(p, strconv.Itoa(i)), segs[1:])
-			}
-		case "{}":
-			obj, _ := x.(map[string]any)
-			for _, k := range sortedKeys(obj) {
-				walk(obj[k], pointer(p, k), segs[1:])
-			}
-		case "{key}":
-			obj, _ := x.(map[string]any)
-			for _, k := range sortedKeys(obj) {
-				out = append(out, refValue{k, pointer(p, k)})
-			}
-		}
+		each(x, pointer(ptr, s.name), s.each, segs[1:])
 	}
 	walk(map[string]any(doc), "", parseRefPath(path))
 	return out
