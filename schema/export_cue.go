@@ -31,6 +31,8 @@ type expField struct {
 	value   any
 	comment []string
 	gap     bool
+	// raw writes the label as it is (a pattern such as [_]).
+	raw bool
 }
 
 // expList is a list.
@@ -211,7 +213,11 @@ func (w *expWriter) fields(s *expStruct, depth int) {
 // field writes label: value, folding a struct of one field into the
 // label (a: b: c) as CUE allows.
 func (w *expWriter) field(f expField, depth int) {
-	w.b.WriteString(expLabel(f.label))
+	if f.raw {
+		w.b.WriteString(f.label)
+	} else {
+		w.b.WriteString(expLabel(f.label))
+	}
 	w.b.WriteString(": ")
 	v := f.value
 	for {
