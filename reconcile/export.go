@@ -25,6 +25,7 @@ var nestedServerManaged = map[string][]string{
 	"stepTemplates":       {"Parameters[].Id", "Packages[].Id"},
 	"tagSets":             {"Tags[].Id", "Tags[].CanonicalTagName"},
 	"channels":            {"Rules[].Id"},
+	"machinePolicies":     {"Slug"},
 }
 
 // ExportOptions say how live state becomes configuration.

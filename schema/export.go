@@ -2,6 +2,7 @@ package schema
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -252,7 +253,8 @@ func (x *exporter) instanceFile() error {
 		s, w := x.resource(r, def, "", r.Doc, nil, subj, "")
 		enabled, _ := r.Doc["IsEnabled"].(bool)
 		if !enabled && w["IsEnabled"] == nil {
-			continue // disabled, as on a new server: its settings do nothing
+			x.elided[r] = true // disabled, as on a new server: its settings do nothing
+			continue
 		}
 		if enabled && w["IsEnabled"] == nil {
 			s.fields = append([]expField{{label: "IsEnabled", value: expRaw("true")}}, s.fields...)
@@ -381,17 +383,25 @@ func (x *exporter) insertBeforeMeta(s *expStruct, f expField) {
 
 // ---- resources ----
 
-// serverDefaults are values Octopus gives fields the schema does not
-// know, by kind and path pattern: written as extra they would only repeat
-// the server's defaults. nil matches any value.
+// serverDefaults are the values Octopus gives fields the schema leaves
+// unset (fields it does not know, or optional ones), by kind and path
+// pattern: writing them would only repeat the server's defaults, and
+// left out they are not managed. nil matches any value.
 var serverDefaults = map[string]map[string]any{
-	"channels":          {"Type": "Lifecycle"},
-	"feeds":             {"PackageAcquisitionLocationOptions": nil},
-	"machinePolicies":   {"MachinePackageCacheRetentionPolicy": map[string]any{"Strategy": "Default"}},
+	"channels": {"Type": "Lifecycle"},
+	"feeds":    {"PackageAcquisitionLocationOptions": nil, "DownloadAttempts": json.Number("5"), "DownloadRetryBackoffSeconds": json.Number("10")},
+	"machinePolicies": {"MachinePackageCacheRetentionPolicy": map[string]any{
+		"Strategy": "Default", "QuantityOfPackagesToKeep": json.Number("0"), "QuantityOfVersionsToKeep": json.Number("0"),
+	}},
 	"deploymentProcess": {"Steps[].Actions[].Condition": "Success"},
 	"runbookProcess":    {"Steps[].Actions[].Condition": "Success"},
 	"projects":          {"VersioningStrategy": map[string]any{"Template": "#{Octopus.Version.LastMajor}.#{Octopus.Version.LastMinor}.#{Octopus.Version.NextPatch}"}},
+	"lifecycles":        {"ReleaseRetentionPolicy": defaultRetention, "TentacleRetentionPolicy": defaultRetention},
 }
+
+// defaultRetention is a lifecycle's retention policy as the server has it
+// when none is given: the space's default.
+var defaultRetention = map[string]any{"Strategy": "Default", "Unit": "Days", "QuantityToKeep": json.Number("0"), "ShouldKeepForever": true}
 
 // resource writes one document fitted to a definition of the schema, and
 // marks the resource written. It returns the struct to write and the
@@ -405,19 +415,31 @@ func (x *exporter) resource(r *model.Resource, def, name string, d, init map[str
 	if r != nil {
 		kind = r.Key.Kind
 	}
-	w, v, dropped := x.c.fit(x.c.def(def, name), d, init, serverDefaults[kind])
-	for _, p := range dropped {
-		x.out.Unmanaged = append(x.out.Unmanaged, subject(subj, p))
-	}
+	dv := x.c.def(def, name)
+	w, v := x.fit(def, dv, d, init, serverDefaults[kind], subj)
 	for _, p := range x.c.conflicts(v, d, "") {
 		x.leftOut(subj, "the schema sets %s, which Octopus leaves empty; the first plan will set it", strings.TrimPrefix(p, "/"))
 	}
-	s, _ := x.c.order(v, w).(*expStruct)
+	s, _ := x.c.order(dv, v, w).(*expStruct)
 	if s == nil {
 		s = &expStruct{}
 	}
 	x.seed(s, x.secrets(d, ptrBase, subj))
 	return s, w
+}
+
+// fit fits a document to a definition (see expCUE.fit) and records what
+// could not be written: fields the schema does not know where there is no
+// extra to hold them, and values the schema does not allow.
+func (x *exporter) fit(defName string, def cue.Value, d, init, defaults map[string]any, subj string) (map[string]any, cue.Value) {
+	w, v, dropped, invalid := x.c.fit(def, d, init, defaults, dependents(defName))
+	for _, p := range dropped {
+		x.out.Unmanaged = append(x.out.Unmanaged, subject(subj, p))
+	}
+	for _, p := range invalid {
+		x.leftOut(subj, "%s: Octopus has a value the schema does not allow; it is left out (unmanaged)", strings.TrimPrefix(p, "/"))
+	}
+	return w, v
 }
 
 // secrets records the secret references of a document and returns their
@@ -645,7 +667,7 @@ func expScalarSetAny(l []any) []any {
 
 // decodeAs evaluates def unified with w and decodes it as the loader does.
 func (x *exporter) decodeAs(def cue.Value, w map[string]any, sh *shape) (map[string]any, cue.Value, bool) {
-	v := def.Unify(x.c.ctx.Encode(w))
+	v := x.c.unify(def, w)
 	if v.Validate(cue.Concrete(true)) != nil {
 		return nil, v, false
 	}

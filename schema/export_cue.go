@@ -165,7 +165,11 @@ func writeInline(b *strings.Builder, v any) bool {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(expLabel(f.label))
+			if f.raw {
+				b.WriteString(f.label)
+			} else {
+				b.WriteString(expLabel(f.label))
+			}
 			b.WriteString(": ")
 			if !writeInline(b, f.value) {
 				return false
@@ -225,10 +229,17 @@ func (w *expWriter) field(f expField, depth int) {
 		if !ok || len(s.fields) != 1 || len(s.fields[0].comment) > 0 {
 			break
 		}
-		if _, fits := expInline(s); fits && !isStruct(s.fields[0].value) {
-			break // {env: "X"} reads better than env: "X"
+		if _, fits := expInline(s); fits && !isStruct(s.fields[0].value) && !s.fields[0].raw {
+			break // {UseGuidedFailure: true} reads better than UseGuidedFailure: true
 		}
-		w.b.WriteString(expLabel(s.fields[0].label))
+		if l := s.fields[0].label; l == "env" || l == "file" {
+			break // a secret reference reads as one: {env: "X"}
+		}
+		if s.fields[0].raw {
+			w.b.WriteString(s.fields[0].label)
+		} else {
+			w.b.WriteString(expLabel(s.fields[0].label))
+		}
 		w.b.WriteString(": ")
 		v = s.fields[0].value
 	}
@@ -249,7 +260,11 @@ func (w *expWriter) value(v any, depth int) {
 	}
 	switch t := v.(type) {
 	case string:
-		w.b.WriteString(multiline(t, depth+1))
+		if strings.Contains(t, "\n") {
+			w.b.WriteString(multiline(t, depth+1))
+		} else {
+			w.b.WriteString(literal.String.Quote(t))
+		}
 	case *expStruct:
 		w.b.WriteString("{\n")
 		w.fields(t, depth+1)

@@ -7,6 +7,8 @@ import (
 	"math/big"
 	"path"
 	"slices"
+	"strings"
+	"unicode"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/cuecontext"
@@ -77,8 +79,9 @@ func (c *expCUE) def(def, name string) cue.Value {
 // extra field of the nearest struct that has one, unless defaults (by
 // path pattern, "Steps[].Actions[].Condition") says the value is the
 // server's own default (nil: whatever the value); the others are returned
-// in dropped. v is def unified with the fields written.
-func (c *expCUE) fit(def cue.Value, d, init map[string]any, defaults map[string]any) (w map[string]any, v cue.Value, dropped []string) {
+// in dropped. Values the schema does not allow are left out and their
+// paths returned in invalid. v is def unified with the fields written.
+func (c *expCUE) fit(def cue.Value, d, init, defaults map[string]any, deps []string) (w map[string]any, v cue.Value, dropped, invalid []string) {
 	w = map[string]any{}
 	for k, x := range init {
 		w[k] = x
@@ -86,19 +89,150 @@ func (c *expCUE) fit(def cue.Value, d, init map[string]any, defaults map[string]
 	// Each round adds what the last evaluation did not give; a field
 	// that decides others (FeedType, #helper) brings theirs in the next.
 	for range 12 {
-		v = def.Unify(c.ctx.Encode(w))
-		if !c.adjust(v, d, w) {
+		v = c.unify(def, w)
+		if v.Err() != nil {
+			// A value the schema does not allow (an enum value newer
+			// than the schema): leave it out, and it stays unmanaged.
+			if c.prune(v, w, "", &invalid) {
+				continue
+			}
+		}
+		if !c.adjust(v, d, w, "", defaults) {
 			break
 		}
 	}
+	if len(deps) > 0 && c.reduce(def, d, w, deps, init, defaults) {
+		v = c.unify(def, w)
+	}
 	c.extras(v, d, w, "", defaults, &dropped)
-	return w, v, dropped
+	return w, v, dropped, invalid
+}
+
+// reduce leaves out of w the fields that the others decide (a sensitive
+// variable's Type, which its Value makes Sensitive): each field at a path
+// deps names is taken out in turn, and stays out when def still gives d
+// back without it. It reports whether it left any out.
+func (c *expCUE) reduce(def cue.Value, d, w map[string]any, deps []string, init, defaults map[string]any) bool {
+	reduced := false
+	for _, p := range deps {
+		parts := strings.Split(p, depSep)
+		if _, ok := init[parts[0]]; ok {
+			continue
+		}
+		parent := w
+		for _, k := range parts[:len(parts)-1] {
+			if parent, _ = parent[k].(map[string]any); parent == nil {
+				break
+			}
+		}
+		last := parts[len(parts)-1]
+		val, ok := parent[last]
+		if !ok {
+			continue
+		}
+		switch val.(type) {
+		case map[string]any, []any:
+			continue
+		}
+		delete(parent, last)
+		if v := c.unify(def, w); v.Err() == nil && !c.adjust(v, d, expDeepCopy(w).(map[string]any), "", defaults) {
+			reduced = true
+			continue
+		}
+		parent[last] = val
+	}
+	return reduced
+}
+
+// expDeepCopy copies maps and lists.
+func expDeepCopy(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = expDeepCopy(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = expDeepCopy(e)
+		}
+		return out
+	}
+	return v
+}
+
+// unify evaluates def with the fields w.
+func (c *expCUE) unify(def cue.Value, w map[string]any) cue.Value {
+	return def.Unify(c.ctx.Encode(encodable(w)))
+}
+
+// encodable returns v with its numbers as Go numbers, which Encode takes
+// as CUE numbers (a json.Number would be a string).
+func encodable(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = encodable(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = encodable(e)
+		}
+		return out
+	case json.Number:
+		if i, err := t.Int64(); err == nil {
+			return i
+		}
+		if f, _, err := big.ParseFloat(string(t), 10, 128, big.ToNearestEven); err == nil {
+			return f
+		}
+	}
+	return v
+}
+
+// prune removes from w the values v holds errors for, deepest first, and
+// reports whether it removed any; the paths removed are added to invalid.
+func (c *expCUE) prune(v cue.Value, w map[string]any, at string, invalid *[]string) bool {
+	removed := false
+	for _, k := range sortedKeys(w) {
+		fv := v.LookupPath(cue.MakePath(cue.Str(k)))
+		if fv.Err() == nil {
+			continue
+		}
+		switch t := w[k].(type) {
+		case map[string]any:
+			if c.prune(fv, t, at+"/"+k, invalid) {
+				removed = true
+				continue
+			}
+		case []any:
+			done := false
+			for i, e := range t {
+				if m, ok := e.(map[string]any); ok && c.prune(fv.LookupPath(cue.MakePath(cue.Index(i))), m, fmt.Sprintf("%s/%s/%d", at, k, i), invalid) {
+					done = true
+				}
+			}
+			if done {
+				removed = true
+				continue
+			}
+		}
+		delete(w, k)
+		*invalid = append(*invalid, at+"/"+k)
+		removed = true
+	}
+	return removed
 }
 
 // extras moves the fields of d that v does not know into w's extra, or
 // into dropped where there is no extra.
 func (c *expCUE) extras(v cue.Value, d, w map[string]any, pattern string, defaults map[string]any, dropped *[]string) {
-	canExtra := v.Allows(cue.Str("extra"))
+	canExtra := c.declared(v, "extra")
 	for _, k := range sortedKeys(d) {
 		dv := d[k]
 		if dv == nil {
@@ -108,7 +242,7 @@ func (c *expCUE) extras(v cue.Value, d, w map[string]any, pattern string, defaul
 		if pattern != "" {
 			p = pattern + "." + k
 		}
-		if !v.Allows(cue.Str(k)) {
+		if !c.declared(v, k) {
 			if expDeepEmpty(dv) {
 				continue
 			}
@@ -170,6 +304,19 @@ func (c *expCUE) field(v cue.Value, k string) (fv cue.Value, set bool) {
 	return v.LookupPath(cue.MakePath(cue.AnyString)), false
 }
 
+// declared reports whether v declares the field k (regular, optional or
+// required). A struct whose fields depend on a value not known yet (a
+// feed before its FeedType) may allow any field; only a declared one is
+// known to belong.
+func (c *expCUE) declared(v cue.Value, k string) bool {
+	for _, sel := range []cue.Selector{cue.Str(k), cue.Str(k).Optional(), cue.Str(k).Required()} {
+		if v.LookupPath(cue.MakePath(sel)).Exists() {
+			return true
+		}
+	}
+	return false
+}
+
 // decode returns what the loader makes of a field's value, if it has one.
 func (c *expCUE) decode(fv cue.Value, set bool) (any, bool) {
 	if !set || !fv.Exists() {
@@ -180,22 +327,37 @@ func (c *expCUE) decode(fv cue.Value, set bool) (any, bool) {
 }
 
 // free reports whether a struct value holds data (names or property keys
-// as keys) rather than fields: it accepts any key.
+// as keys) rather than fields: it declares no field and accepts any key.
 func free(v cue.Value) bool {
-	return v.Allows(cue.Str("\x00octosync probe"))
+	if !v.Allows(cue.Str("\x00octosync probe")) {
+		return false
+	}
+	it, err := v.Fields(cue.Optional(true))
+	return err != nil || !it.Next()
 }
 
 // adjust adds to w what def (evaluated as v) does not give of d, and
-// reports whether it added anything.
-func (c *expCUE) adjust(v cue.Value, d, w map[string]any) bool {
+// reports whether it added anything. A field def leaves unset is left
+// out when d has the value defaults gives for its path pattern: the
+// server's own default, which octosync need not manage.
+func (c *expCUE) adjust(v cue.Value, d, w map[string]any, pattern string, defaults map[string]any) bool {
 	changed := false
 	for _, k := range sortedKeys(d) {
 		dv := d[k]
-		if dv == nil || !v.Allows(cue.Str(k)) {
+		if dv == nil || !c.declared(v, k) {
 			continue
 		}
 		fv, set := c.field(v, k)
 		got, has := c.decode(fv, set)
+		p := k
+		if pattern != "" {
+			p = pattern + "." + k
+		}
+		if def, ok := defaults[p]; ok && !has && (def == nil || expCanonical(def) == expCanonical(dv)) {
+			if _, written := w[k]; !written {
+				continue
+			}
+		}
 		switch t := dv.(type) {
 		case map[string]any:
 			if free(fv) {
@@ -216,7 +378,7 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any) bool {
 				}
 				sub = map[string]any{}
 			}
-			if c.adjust(fv, t, sub) {
+			if c.adjust(fv, t, sub, p, defaults) {
 				changed = true
 			}
 			if _, ok := w[k]; !ok && len(sub) > 0 {
@@ -225,6 +387,9 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any) bool {
 			}
 		case []any:
 			if !expObjects(t) {
+				if !has && len(t) == 0 {
+					continue
+				}
 				if !has || !expEquivalent(got, t) {
 					w[k] = expStripNulls(t)
 					changed = true
@@ -247,11 +412,14 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any) bool {
 			for i, e := range t {
 				em, _ := e.(map[string]any)
 				ev := fv.LookupPath(cue.MakePath(cue.Index(i)))
-				if c.adjust(ev, em, wl[i].(map[string]any)) {
+				if c.adjust(ev, em, wl[i].(map[string]any), p+"[]", defaults) {
 					changed = true
 				}
 			}
 		default:
+			if !has && expEmpty(dv) {
+				continue
+			}
 			if !has || !expEqualScalar(got, dv) {
 				w[k] = dv
 				changed = true
@@ -271,6 +439,9 @@ func (c *expCUE) conflicts(v cue.Value, d map[string]any, at string) []string {
 	}
 	for it.Next() {
 		k := label(it.Selector())
+		if k == "" || unicode.IsLower(rune(k[0])) {
+			continue // octosync's own inputs, not API fields
+		}
 		x, _, ok := c.dec.value(it.Value(), "", nil)
 		if !ok {
 			continue
@@ -291,38 +462,52 @@ func (c *expCUE) conflicts(v cue.Value, d map[string]any, at string) []string {
 }
 
 // order writes w as a tree value, its fields in the order the schema
-// declares them (v is the evaluated definition), data maps sorted.
-func (c *expCUE) order(v cue.Value, w any) any {
+// declares them (def is the definition, v the definition evaluated with
+// w), data maps sorted.
+func (c *expCUE) order(def, v cue.Value, w any) any {
 	m, ok := w.(map[string]any)
 	if !ok {
 		if l, ok := w.([]any); ok && expObjects(l) {
 			out := &expList{}
+			elem := def.LookupPath(cue.MakePath(cue.AnyIndex))
 			for i, e := range l {
-				out.elems = append(out.elems, c.order(v.LookupPath(cue.MakePath(cue.Index(i))), e))
+				out.elems = append(out.elems, c.order(elem, v.LookupPath(cue.MakePath(cue.Index(i))), e))
 			}
 			return out
 		}
 		return expValue(w)
 	}
-	if _, isRef := secretRef(m); isRef || !v.Exists() || free(v) {
+	if !v.Exists() || free(v) {
 		return expValue(w)
 	}
 	s := &expStruct{}
-	done := map[string]bool{}
-	if it, err := v.Fields(cue.Optional(true)); err == nil {
+	done := map[string]bool{"extra": true}
+	for _, k := range []string{"Name", "UserRole"} {
+		if x, ok := m[k]; ok {
+			done[k] = true
+			s.add(k, expValue(x))
+		}
+	}
+	for _, from := range []cue.Value{def, v} {
+		it, err := from.Fields(cue.Optional(true))
+		if err != nil {
+			continue
+		}
 		for it.Next() {
 			k := label(it.Selector())
-			if x, ok := m[k]; ok && !done[k] && k != "extra" {
+			if x, ok := m[k]; ok && !done[k] {
 				done[k] = true
-				fv, _ := c.field(v, k)
-				s.add(k, c.order(fv, x))
+				sd, _ := c.field(def, k)
+				sv, _ := c.field(v, k)
+				s.add(k, c.order(sd, sv, x))
 			}
 		}
 	}
 	for _, k := range sortedKeys(m) {
-		if !done[k] && k != "extra" {
-			fv, _ := c.field(v, k)
-			s.add(k, c.order(fv, m[k]))
+		if !done[k] {
+			sd, _ := c.field(def, k)
+			sv, _ := c.field(v, k)
+			s.add(k, c.order(sd, sv, m[k]))
 		}
 	}
 	if x, ok := m["extra"]; ok {

@@ -101,9 +101,14 @@ func (x *exporter) spaceResource(space string, sc *expScope, r *model.Resource) 
 		s, _ := x.resource(r, "#Tenant", name, r.Doc, nil, subj, "")
 		if tv := x.child(sc, "tenantVariables", name, ""); tv != nil {
 			x.written[tv] = true
-			vs, _ := x.resource(tv, "#TenantVariables", "", tv.Doc, nil, subject(subj, "variables"), "")
+			// Octopus lists every connected project, environment and set,
+			// with or without values: only the values are configuration.
+			d, _ := withoutEmpty(map[string]any(tv.Doc)).(map[string]any)
+			vs, _ := x.resource(tv, "#TenantVariables", "", d, nil, subject(subj, "variables"), "")
 			if len(vs.fields) > 0 {
 				x.insertBeforeMeta(s, expField{label: "variables", value: vs})
+			} else {
+				x.elided[tv] = true // no values
 			}
 		}
 		return s
@@ -183,6 +188,7 @@ func (x *exporter) variables(r *model.Resource, subj string) *expStruct {
 	x.written[r] = true
 	vars := asList(r.Doc["Variables"])
 	if len(vars) == 0 {
+		x.elided[r] = true // nothing to manage
 		return nil
 	}
 	byName := map[string][]map[string]any{}
@@ -210,11 +216,11 @@ func (x *exporter) variables(r *model.Resource, subj string) *expStruct {
 		for _, m := range byName[name] {
 			d := maps.Clone(m)
 			delete(d, "Name")
-			w, v, dropped := x.c.fit(def, d, nil, nil)
-			for _, p := range dropped {
-				x.out.Unmanaged = append(x.out.Unmanaged, subject(subj, named("variable", name), p))
+			w, v := x.fit("#Variable", def, d, nil, nil, subject(subj, named("variable", name)))
+			if len(w) == 0 && d["Value"] == "" {
+				w["Value"] = "" // clearer than {}
 			}
-			list.elems = append(list.elems, x.c.order(v, w))
+			list.elems = append(list.elems, x.c.order(def, v, w))
 			for _, p := range x.secretRefs(d, fmt.Sprintf("/Variables/%d", n)) {
 				x.secretEnv(p.ref, subject(subj, named("variable", name)))
 				seeds = append(seeds, p.ptr)
@@ -297,7 +303,7 @@ func (x *exporter) scriptModule(sc *expScope, r *model.Resource, subj string) an
 	s, w := x.resource(r, "#ScriptModule", name, r.Doc, init, subj, "")
 	// The module's variables are computed by the schema: check they come
 	// out as Octopus has them.
-	v := x.c.def("#ScriptModule", name).Unify(x.c.ctx.Encode(w)).LookupPath(cue.MakePath(cue.Def("#variables")))
+	v := x.c.unify(x.c.def("#ScriptModule", name), w).LookupPath(cue.MakePath(cue.Def("#variables")))
 	loaded := model.Doc{"Variables": x.decodeVariables(v)}
 	if !docCovers("libraryVariables", loaded, lv.Doc) {
 		x.leftOut(subj, "its script or syntax does not read back as Octopus has it; the first plan will show changes")
@@ -358,11 +364,47 @@ func (x *exporter) stepTemplate(r *model.Resource, subj string) any {
 	if !ok || !expCovers(l, map[string]any(r.Doc)) || !expCovers(docForm(w), l) {
 		return s
 	}
-	hs, _ := x.c.order(v, in).(*expStruct)
+	hs, _ := x.c.order(x.c.def("#ScriptStepTemplate", name), v, in).(*expStruct)
 	if f := s.get("fields"); f != nil {
 		hs.fields = append(hs.fields, expField{label: "fields", value: f, comment: seedComment})
 	}
 	return &expConj{def: "octopus.#ScriptStepTemplate", body: hs}
+}
+
+// withoutEmpty returns v without the objects that hold nothing but empty
+// objects.
+func withoutEmpty(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	out := map[string]any{}
+	for k, e := range m {
+		e = withoutEmpty(e)
+		if em, isMap := e.(map[string]any); isMap && len(em) == 0 {
+			continue
+		}
+		out[k] = e
+	}
+	return out
+}
+
+// helperOrder is the order a helper's inputs are written in.
+var helperOrder = []string{
+	"Name", "Template", "ActionType", "PackageId", "Feed", "Instructions", "BlockConcurrentDeployments", "Syntax", "Script",
+	"Parameters", "TargetRoles", "WorkerPool", "Environments", "ExcludedEnvironments", "Channels", "TenantTags",
+	"IsDisabled", "IsRequired", "Notes", "PackageRequirement", "Condition", "StartTrigger",
+}
+
+// sortHelper orders a helper's inputs.
+func sortHelper(s *expStruct) {
+	rank := func(label string) int {
+		if i := slices.Index(helperOrder, label); i >= 0 {
+			return i
+		}
+		return len(helperOrder)
+	}
+	slices.SortStableFunc(s.fields, func(a, b expField) int { return rank(a.label) - rank(b.label) })
 }
 
 // docForm returns fields to write as the document they make: extra
@@ -387,12 +429,10 @@ func (x *exporter) process(sc *expScope, r *model.Resource, subj string) *expStr
 	d := map[string]any(r.Doc)
 	steps := asList(d["Steps"])
 	if len(steps) == 0 {
+		x.elided[r] = true // nothing to manage
 		return nil
 	}
-	w, v, dropped := x.c.fit(x.c.def("#Process", ""), d, nil, serverDefaults[r.Key.Kind])
-	for _, p := range dropped {
-		x.out.Unmanaged = append(x.out.Unmanaged, subject(subj, p))
-	}
+	w, v := x.fit("#Process", x.c.def("#Process", ""), d, nil, serverDefaults[r.Key.Kind], subj)
 	templates := map[string]map[string]any{}
 	for _, t := range sc.top["stepTemplates"] {
 		if props, ok := t.Doc["Properties"].(map[string]any); ok {
@@ -409,7 +449,7 @@ func (x *exporter) process(sc *expScope, r *model.Resource, subj string) *expStr
 			list.elems = append(list.elems, h)
 			continue
 		}
-		list.elems = append(list.elems, x.c.order(v.LookupPath(cue.MakePath(cue.Str("Steps"), cue.Index(i))), step))
+		list.elems = append(list.elems, x.c.order(x.c.def("#Step", ""), v.LookupPath(cue.MakePath(cue.Str("Steps"), cue.Index(i))), step))
 	}
 	s := (&expStruct{}).add("Steps", list)
 	var seeds []string
@@ -580,6 +620,7 @@ func (x *exporter) stepHelper(ws, ds map[string]any) (any, bool) {
 	if !ok || !expCovers(l, ds) || !expCovers(ws, l) {
 		return nil, false
 	}
-	body, _ := x.c.order(v, in).(*expStruct)
+	body, _ := x.c.order(x.c.def(def, ""), v, in).(*expStruct)
+	sortHelper(body)
 	return &expConj{def: "octopus." + def, body: body}, true
 }
