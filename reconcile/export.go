@@ -139,7 +139,8 @@ func toSecretRefs(rules diffRules, key model.Key, doc model.Doc, ref func(model.
 			return ref(key, path)
 		case map[string]any:
 			exact := slices.Contains(rules.exact, pattern)
-			for k, e := range t {
+			for _, k := range sortedKeys(t) { // in order, so names are given in order
+				e := t[k]
 				sub := joinPattern(pattern, k)
 				if exact {
 					sub = joinPattern(pattern, "*")
@@ -169,15 +170,24 @@ func toSecretRefs(rules diffRules, key model.Key, doc model.Doc, ref func(model.
 }
 
 // SecretEnvName makes an environment variable name for a secret found in
-// Octopus: OCTOPUS_SECRET_ and the resource's space, kind, owner, name and
-// field, upper-cased, every other character an underscore.
+// Octopus: OCTOPUS_SECRET_, then the resource's space, its kind (for
+// resources that are not settings, variables or processes, which their
+// owner or name says enough about), owner and name, and the names along
+// the field's path (the step and property, the variable), upper-cased,
+// every other character an underscore: OCTOPUS_SECRET_PAYMENTS_FEED_
+// ARTIFACTORY_PASSWORD, OCTOPUS_SECRET_PAYMENTS_API_DB_PASSWORD.
 func SecretEnvName(k model.Key, path string) string {
-	parts := []string{"OCTOPUS_SECRET"}
-	for _, p := range []string{k.Space, k.Kind, k.Owner, k.Name, path} {
-		if p != "" {
-			parts = append(parts, p)
+	parts := []string{"OCTOPUS_SECRET", k.Space}
+	switch k.Kind {
+	case "projectVariables", "libraryVariables", "tenantVariables", "deploymentProcess", "runbookProcess",
+		"authentication", "smtp", "auditStream":
+	default:
+		if kind := octopus.KindByName(k.Kind); kind != nil {
+			parts = append(parts, kind.Label)
 		}
 	}
+	parts = append(parts, k.Owner, k.Name)
+	parts = append(parts, pathNames(path)...)
 	var b strings.Builder
 	last := byte('_')
 	for _, r := range strings.Join(parts, "_") {
@@ -195,4 +205,50 @@ func SecretEnvName(k model.Key, path string) string {
 		last = c
 	}
 	return strings.TrimSuffix(b.String(), "_")
+}
+
+// containerFields are the fields of a readable path that only hold the
+// named things a secret's name is made of.
+var containerFields = map[string]bool{
+	"Steps": true, "Actions": true, "Variables": true, "Properties": true, "Value": true, "Details": true,
+	"Parameters": true, "Templates": true, "ProjectVariables": true, "LibraryVariables": true,
+	"StreamConfigurationResource": true,
+}
+
+// pathNames returns the names along a readable path
+// (Steps["Deploy"].Actions["Deploy"].Properties.Key): element names and
+// fields, without the containers and without a name repeated.
+func pathNames(path string) []string {
+	var out []string
+	add := func(s string) {
+		if s != "" && (len(out) == 0 || !strings.EqualFold(out[len(out)-1], s)) {
+			out = append(out, s)
+		}
+	}
+	for path != "" {
+		switch path[0] {
+		case '.':
+			path = path[1:]
+		case '[':
+			end := strings.LastIndex(path, "]")
+			if next := strings.Index(path, "]."); next >= 0 {
+				end = next
+			}
+			if end < 0 {
+				end = len(path) - 1
+			}
+			add(strings.NewReplacer(`"`, " ", `\`, " ").Replace(path[1:end]))
+			path = path[end+1:]
+		default:
+			end := strings.IndexAny(path, ".[")
+			if end < 0 {
+				end = len(path)
+			}
+			if f := path[:end]; !containerFields[f] {
+				add(f)
+			}
+			path = path[end:]
+		}
+	}
+	return out
 }

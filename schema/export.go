@@ -250,7 +250,7 @@ func (x *exporter) instanceFile() error {
 		}
 		def := instanceNode.fields["settings"].fields["authentication"].fields[key].def
 		subj := named("authentication provider", key)
-		s, w := x.resource(r, def, "", r.Doc, nil, subj, "")
+		s, w := x.resource(r, def, "", r.Doc, nil, subj)
 		enabled, _ := r.Doc["IsEnabled"].(bool)
 		if !enabled && w["IsEnabled"] == nil {
 			x.elided[r] = true // disabled, as on a new server: its settings do nothing
@@ -266,18 +266,18 @@ func (x *exporter) instanceFile() error {
 	}
 	if r := x.instRes("smtp", "smtp"); r != nil {
 		if host, _ := r.Doc["SmtpHost"].(string); host != "" {
-			s, _ := x.resource(r, "#Smtp", "", r.Doc, nil, "SMTP configuration", "")
+			s, _ := x.resource(r, "#Smtp", "", r.Doc, nil, "SMTP configuration")
 			settings.add("smtp", s)
 		} else {
-			x.written[r] = true
+			x.written[r], x.elided[r] = true, true // not configured
 		}
 	}
 	if r := x.instRes("auditStream", "auditStream"); r != nil {
 		if sc, _ := r.Doc["StreamConfigurationResource"].(map[string]any); len(sc) > 0 {
-			s, _ := x.resource(r, "#AuditStream", "", r.Doc, nil, "audit log stream", "")
+			s, _ := x.resource(r, "#AuditStream", "", r.Doc, nil, "audit log stream")
 			settings.add("auditStream", s)
 		} else {
-			x.written[r] = true
+			x.written[r], x.elided[r] = true, true // not configured
 		}
 	}
 	if len(settings.fields) > 0 {
@@ -287,7 +287,7 @@ func (x *exporter) instanceFile() error {
 	if roles := x.inst.top["userRoles"]; len(roles) > 0 {
 		s := &expStruct{}
 		for _, r := range roles {
-			rs, _ := x.resource(r, "#UserRole", r.Key.Name, r.Doc, nil, named("user role", r.Key.Name), "")
+			rs, _ := x.resource(r, "#UserRole", r.Key.Name, r.Doc, nil, named("user role", r.Key.Name))
 			s.add(r.Key.Name, rs)
 		}
 		body.fields = append(body.fields, expField{label: "userRoles", value: s, gap: true})
@@ -301,7 +301,7 @@ func (x *exporter) instanceFile() error {
 	}
 	for _, r := range x.inst.top["spaces"] {
 		if x.spaces[r.Key.Name] == nil {
-			x.written[r] = true // a space whose contents were not exported
+			x.written[r], x.elided[r] = true, true // a space whose contents were not exported
 		}
 	}
 
@@ -340,14 +340,14 @@ func (x *exporter) team(r *model.Resource, space string, grants []*model.Resourc
 		def, grantDef = "#SpaceTeam", "#RoleGrant"
 	}
 	subj := x.subj(space, named("team", r.Key.Name))
-	s, _ := x.resource(r, def, r.Key.Name, r.Doc, nil, subj, "")
+	s, _ := x.resource(r, def, r.Key.Name, r.Doc, nil, subj)
 	var mine []*model.Resource
 	for _, g := range grants {
 		if team, _ := g.Doc["Team"].(string); team != r.Key.Name {
 			continue
 		}
 		if sp, _ := g.Doc["Space"].(string); sp != "" && x.spaces[sp] == nil {
-			x.written[g] = true // a grant in a space not exported
+			x.written[g], x.elided[g] = true, true // a grant in a space not exported
 			continue
 		}
 		mine = append(mine, g)
@@ -364,7 +364,7 @@ func (x *exporter) team(r *model.Resource, space string, grants []*model.Resourc
 		d := maps.Clone(g.Doc)
 		delete(d, "Team")
 		role, _ := d["UserRole"].(string)
-		gs, _ := x.resource(g, grantDef, "", d, nil, subject(subj, named("role", role)), "")
+		gs, _ := x.resource(g, grantDef, "", d, nil, subject(subj, named("role", role)))
 		roles.elems = append(roles.elems, gs)
 	}
 	x.insertBeforeMeta(s, expField{label: "roles", value: roles})
@@ -397,6 +397,10 @@ var serverDefaults = map[string]map[string]any{
 	"runbookProcess":    {"Steps[].Actions[].Condition": "Success"},
 	"projects":          {"VersioningStrategy": map[string]any{"Template": "#{Octopus.Version.LastMajor}.#{Octopus.Version.LastMinor}.#{Octopus.Version.NextPatch}"}},
 	"lifecycles":        {"ReleaseRetentionPolicy": defaultRetention, "TentacleRetentionPolicy": defaultRetention},
+	"subscriptions": {
+		"EventNotificationSubscription.SlackDigestFormat":    "Summary",
+		"EventNotificationSubscription.SlackFrequencyPeriod": "01:00:00",
+	},
 }
 
 // defaultRetention is a lifecycle's retention policy as the server has it
@@ -405,9 +409,8 @@ var defaultRetention = map[string]any{"Strategy": "Default", "Unit": "Days", "Qu
 
 // resource writes one document fitted to a definition of the schema, and
 // marks the resource written. It returns the struct to write and the
-// fields it holds. ptrBase prefixes the JSON pointers of the secrets it
-// seeds (for documents written inside another).
-func (x *exporter) resource(r *model.Resource, def, name string, d, init map[string]any, subj, ptrBase string) (*expStruct, map[string]any) {
+// fields it holds.
+func (x *exporter) resource(r *model.Resource, def, name string, d, init map[string]any, subj string) (*expStruct, map[string]any) {
 	if r != nil {
 		x.written[r] = true
 	}
@@ -424,7 +427,7 @@ func (x *exporter) resource(r *model.Resource, def, name string, d, init map[str
 	if s == nil {
 		s = &expStruct{}
 	}
-	x.seed(s, x.secrets(d, ptrBase, subj))
+	x.seed(s, x.seedSecrets(d, "", subj))
 	return s, w
 }
 
@@ -442,26 +445,17 @@ func (x *exporter) fit(defName string, def cue.Value, d, init, defaults map[stri
 	return w, v
 }
 
-// secrets records the secret references of a document and returns their
-// JSON pointers.
-func (x *exporter) secrets(v any, ptr, subj string) []string {
-	var out []string
-	switch t := v.(type) {
-	case model.SecretRef:
-		if t.Env != "" {
-			x.env(EnvVar{Name: t.Env, For: subject(subj, strings.TrimPrefix(ptr, "/")), Secret: true})
-		}
-		out = append(out, ptr)
-	case map[string]any:
-		for _, k := range sortedKeys(t) {
-			out = append(out, x.secrets(t[k], pointer(ptr, k), subj)...)
-		}
-	case []any:
-		for i, e := range t {
-			out = append(out, x.secrets(e, pointer(ptr, fmt.Sprint(i)), subj)...)
-		}
+// seedSecrets records the secret references of a document, describing
+// each in Octopus terms, and returns their JSON pointers (base prefixes
+// them, for a document the loader builds from another shape).
+func (x *exporter) seedSecrets(d map[string]any, base, subj string) []string {
+	var ptrs []string
+	for _, p := range x.secretRefs(d, "") {
+		sub, field := describe(model.Doc(d), p.ptr)
+		x.secretEnv(p.ref, subject(subj, sub, field))
+		ptrs = append(ptrs, base+p.ptr)
 	}
-	return out
+	return ptrs
 }
 
 func (x *exporter) env(e EnvVar) {

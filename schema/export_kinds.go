@@ -33,7 +33,7 @@ func exportKinds() []*octopus.Kind {
 // out, since configuration may use it without declaring it.
 var builtInFresh = map[string]map[string]string{
 	"lifecycles": {
-		"Default Lifecycle": `{"Description":"This is the default lifecycle. It has no phases: releases can be deployed to every environment.","ReleaseRetentionPolicy":{"Strategy":"Default"},"TentacleRetentionPolicy":{"Strategy":"Default"}}`,
+		"Default Lifecycle": `{"Description":"This is the default lifecycle. It has no phases: releases can be deployed to every environment."}`,
 	},
 	"projectGroups": {"Default Project Group": `{"Description":"The default project group."}`},
 	"channels":      {"Default": `{"IsDefault":true}`},
@@ -45,7 +45,7 @@ func (x *exporter) spaceFile(sp *model.Space, used map[string]bool) error {
 	sc := x.spaces[sp.Name]
 	var body *expStruct
 	if own := x.instRes("spaces", sp.Name); own != nil {
-		body, _ = x.resource(own, "#Space", sp.Name, own.Doc, nil, named("space", sp.Name), "")
+		body, _ = x.resource(own, "#Space", sp.Name, own.Doc, nil, named("space", sp.Name))
 	} else {
 		body = &expStruct{}
 		x.leftOut(named("space", sp.Name), "its own document (description, managers) was not read")
@@ -86,7 +86,7 @@ func (x *exporter) spaceResource(space string, sc *expScope, r *model.Resource) 
 	case "projects":
 		return x.project(space, sc, r, subj)
 	case "libraryVariableSets":
-		s, _ := x.resource(r, "#LibraryVariableSet", name, r.Doc, nil, subj, "")
+		s, _ := x.resource(r, "#LibraryVariableSet", name, r.Doc, nil, subj)
 		if lv := x.child(sc, "libraryVariables", name, ""); lv != nil {
 			if vs := x.variables(lv, subject(subj, "variables")); vs != nil {
 				x.insertBeforeMeta(s, expField{label: "variables", value: vs})
@@ -98,13 +98,13 @@ func (x *exporter) spaceResource(space string, sc *expScope, r *model.Resource) 
 	case "stepTemplates":
 		return x.stepTemplate(r, subj)
 	case "tenants":
-		s, _ := x.resource(r, "#Tenant", name, r.Doc, nil, subj, "")
+		s, _ := x.resource(r, "#Tenant", name, r.Doc, nil, subj)
 		if tv := x.child(sc, "tenantVariables", name, ""); tv != nil {
 			x.written[tv] = true
 			// Octopus lists every connected project, environment and set,
 			// with or without values: only the values are configuration.
 			d, _ := withoutEmpty(map[string]any(tv.Doc)).(map[string]any)
-			vs, _ := x.resource(tv, "#TenantVariables", "", d, nil, subject(subj, "variables"), "")
+			vs, _ := x.resource(tv, "#TenantVariables", "", d, nil, subject(subj, "variables"))
 			if len(vs.fields) > 0 {
 				x.insertBeforeMeta(s, expField{label: "variables", value: vs})
 			} else {
@@ -123,7 +123,7 @@ func (x *exporter) spaceResource(space string, sc *expScope, r *model.Resource) 
 // maybeBuiltIn writes a resource, unless it is a built-in one in the
 // state a new space has it.
 func (x *exporter) maybeBuiltIn(r *model.Resource, def, subj string) any {
-	s, w := x.resource(r, def, r.Key.Name, r.Doc, nil, subj, "")
+	s, w := x.resource(r, def, r.Key.Name, r.Doc, nil, subj)
 	if fresh, ok := builtInFresh[r.Key.Kind][r.Key.Name]; ok && expCanonical(w) == fresh {
 		x.elided[r] = true
 		return nil
@@ -145,7 +145,7 @@ func (x *exporter) child(sc *expScope, kind, owner, name string) *model.Resource
 // runbooks.
 func (x *exporter) project(space string, sc *expScope, r *model.Resource, subj string) *expStruct {
 	name := r.Key.Name
-	s, _ := x.resource(r, "#Project", name, r.Doc, nil, subj, "")
+	s, _ := x.resource(r, "#Project", name, r.Doc, nil, subj)
 	if p := x.child(sc, "deploymentProcess", name, ""); p != nil {
 		if ps := x.process(sc, p, subject(subj, "deployment process")); ps != nil {
 			x.insertBeforeMeta(s, expField{label: "process", value: ps})
@@ -168,7 +168,7 @@ func (x *exporter) project(space string, sc *expScope, r *model.Resource, subj s
 	runbooks := &expStruct{}
 	for _, rb := range sc.children["runbooks"][name] {
 		rsubj := subject(subj, named("runbook", rb.Key.Name))
-		rs, _ := x.resource(rb, "#Runbook", rb.Key.Name, rb.Doc, nil, rsubj, "")
+		rs, _ := x.resource(rb, "#Runbook", rb.Key.Name, rb.Doc, nil, rsubj)
 		if p := x.child(sc, "runbookProcess", name, rb.Key.Name); p != nil {
 			if ps := x.process(sc, p, subject(rsubj, "process")); ps != nil {
 				x.insertBeforeMeta(rs, expField{label: "process", value: ps})
@@ -221,10 +221,7 @@ func (x *exporter) variables(r *model.Resource, subj string) *expStruct {
 				w["Value"] = "" // clearer than {}
 			}
 			list.elems = append(list.elems, x.c.order(def, v, w))
-			for _, p := range x.secretRefs(d, fmt.Sprintf("/Variables/%d", n)) {
-				x.secretEnv(p.ref, subject(subj, named("variable", name)))
-				seeds = append(seeds, p.ptr)
-			}
+			seeds = append(seeds, x.seedSecrets(d, fmt.Sprintf("/Variables/%d", n), subject(subj, named("variable", name)))...)
 			n++
 		}
 		s.add(name, list)
@@ -300,7 +297,7 @@ func (x *exporter) scriptModule(sc *expScope, r *model.Resource, subj string) an
 	if s, _ := syntax.(string); s != "" && s != "PowerShell" {
 		init["syntax"] = s
 	}
-	s, w := x.resource(r, "#ScriptModule", name, r.Doc, init, subj, "")
+	s, w := x.resource(r, "#ScriptModule", name, r.Doc, init, subj)
 	// The module's variables are computed by the schema: check they come
 	// out as Octopus has them.
 	v := x.c.unify(x.c.def("#ScriptModule", name), w).LookupPath(cue.MakePath(cue.Def("#variables")))
@@ -339,7 +336,7 @@ func (x *exporter) decodeVariables(v cue.Value) []any {
 // runs an inline script.
 func (x *exporter) stepTemplate(r *model.Resource, subj string) any {
 	name := r.Key.Name
-	s, w := x.resource(r, "#StepTemplate", name, r.Doc, nil, subj, "")
+	s, w := x.resource(r, "#StepTemplate", name, r.Doc, nil, subj)
 	props, _ := w["Properties"].(map[string]any)
 	body, isText := props["Octopus.Action.Script.ScriptBody"].(string)
 	if w["ActionType"] != "Octopus.Script" || !isText || props["Octopus.Action.Script.ScriptSource"] != "Inline" {
@@ -452,12 +449,7 @@ func (x *exporter) process(sc *expScope, r *model.Resource, subj string) *expStr
 		list.elems = append(list.elems, x.c.order(x.c.def("#Step", ""), v.LookupPath(cue.MakePath(cue.Str("Steps"), cue.Index(i))), step))
 	}
 	s := (&expStruct{}).add("Steps", list)
-	var seeds []string
-	for _, p := range x.secretRefs(d, "") {
-		x.secretEnv(p.ref, subject(subj, strings.TrimPrefix(p.ptr, "/")))
-		seeds = append(seeds, p.ptr)
-	}
-	x.seed(s, seeds)
+	x.seed(s, x.seedSecrets(d, "", subj))
 	return s
 }
 
