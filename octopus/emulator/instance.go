@@ -429,15 +429,12 @@ func (in *instance) serve(w http.ResponseWriter, r *http.Request, apiPath string
 }
 
 // run executes a matched endpoint under the instance's lock and returns
-// the encoded response.
+// the encoded response. Reads take the lock exclusively too: they fill
+// caches (a kind's empty collection, a bucket's sort order), so sharing it
+// between readers would race.
 func (in *instance) run(r *http.Request, ep *endpoint, body any) (int, []byte, bool, error) {
-	if ep.write {
-		in.mu.Lock()
-		defer in.mu.Unlock()
-	} else {
-		in.mu.RLock()
-		defer in.mu.RUnlock()
-	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
 	c := &ctx{inst: in, st: in.st, r: r, query: lowerQuery(r.URL.Query()), bodyValue: body, now: in.srv.now()}
 	c.body, _ = body.(map[string]any)
 	status, out, err := in.runLocked(c, ep)
