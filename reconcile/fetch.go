@@ -212,16 +212,26 @@ func (f *fetcher) space(ctx context.Context, sd *LiveDoc) *LiveSpace {
 	wg.Wait()
 
 	// Documents owned by projects, runbooks, library variable sets and
-	// tenants: one request each.
+	// tenants: one request each. The owners are all read by now; list them
+	// before any request records its answer.
+	type owned struct {
+		k      *octopus.Kind
+		owners []*LiveDoc
+	}
+	var derived []owned
 	for _, k := range octopus.Kinds() {
 		if k.Scope != octopus.ScopeSpace || k.Shape != octopus.Derived {
 			continue
 		}
-		owners := ls.Docs[k.Owner]
+		owners := slices.Clone(ls.Docs[k.Owner])
 		if k.Owner == "libraryVariableSets" {
-			owners = append(slices.Clone(owners), ls.Docs["scriptModules"]...)
+			owners = append(owners, ls.Docs["scriptModules"]...)
 		}
-		for _, o := range owners {
+		derived = append(derived, owned{k, owners})
+	}
+	for _, dk := range derived {
+		k := dk.k
+		for _, o := range dk.owners {
 			wg.Go(func() {
 				raw, err := f.get(ctx, k.DocPath(ls.ID, k.DerivedID(o.ID)))
 				if err != nil {
