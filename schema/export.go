@@ -420,9 +420,6 @@ func (x *exporter) resource(r *model.Resource, def, name string, d, init map[str
 	}
 	dv := x.c.def(def, name)
 	w, v := x.fit(def, dv, d, init, serverDefaults[kind], subj)
-	for _, p := range x.c.conflicts(v, d, "") {
-		x.leftOut(subj, "the schema sets %s, which Octopus leaves empty; the first plan will set it", strings.TrimPrefix(p, "/"))
-	}
 	s, _ := x.c.order(dv, v, w).(*expStruct)
 	if s == nil {
 		s = &expStruct{}
@@ -441,6 +438,9 @@ func (x *exporter) fit(defName string, def cue.Value, d, init, defaults map[stri
 	}
 	for _, p := range invalid {
 		x.leftOut(subj, "%s: Octopus has a value the schema does not allow; it is left out (unmanaged)", strings.TrimPrefix(p, "/"))
+	}
+	for _, p := range x.c.conflicts(v, d, "") {
+		x.leftOut(subj, "the schema sets %s, which Octopus leaves empty; the first plan will set it", strings.TrimPrefix(p, "/"))
 	}
 	return w, v
 }

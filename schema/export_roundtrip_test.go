@@ -1,7 +1,11 @@
 package schema_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -177,6 +181,33 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Errorf("exported spaces %q, want %q", got, want)
 	}
 
+	// Every kind octosync manages is in the export, and everything the
+	// estate declares reads back from it as declared.
+	kinds := map[string]bool{}
+	for _, r := range allResources(exported) {
+		kinds[r.Key.Kind] = true
+	}
+	for _, k := range octopus.Kinds() {
+		if k.Managed && !kinds[k.Name] {
+			t.Errorf("the export has no %s", k.Name)
+		}
+	}
+	declared := map[model.Key]*model.Resource{}
+	for _, r := range allResources(exported) {
+		declared[r.Key] = r
+	}
+	t.Logf("comparing %d declared resources with %d exported", len(allResources(in)), len(declared))
+	for _, r := range allResources(in) {
+		got := declared[r.Key]
+		if got == nil {
+			t.Errorf("%s: declared in the estate, not in the export", r.Key)
+			continue
+		}
+		if diffs := fidelity("", normal(r.Doc), normal(got.Doc)); len(diffs) > 0 {
+			t.Errorf("%s: the export does not say what the estate does:\n\t%s", r.Key, strings.Join(diffs, "\n\t"))
+		}
+	}
+
 	// The secrets' variables unset: octosync cannot tell whether they
 	// changed, and the seed marks keep them out of the plan anyway.
 	unset := estateSecrets(t, url)
@@ -215,4 +246,125 @@ func spaceNames(in *model.Instance) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func allResources(in *model.Instance) []*model.Resource {
+	out := slices.Clone(in.Resources)
+	for _, s := range in.Spaces {
+		out = append(out, s.Resources...)
+	}
+	return out
+}
+
+// normal returns a document as plain JSON values, every secret reference
+// as "secret" (the export names its own variables) and variables sorted
+// by name and scope.
+func normal(d model.Doc) any {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(err)
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		panic(err)
+	}
+	var walk func(v any) any
+	walk = func(v any) any {
+		switch t := v.(type) {
+		case map[string]any:
+			if _, ok := t["env"]; ok && len(t) == 1 {
+				return "secret"
+			}
+			if _, ok := t["file"]; ok && len(t) == 1 {
+				return "secret"
+			}
+			for k, e := range t {
+				t[k] = walk(e)
+			}
+		case []any:
+			for i, e := range t {
+				t[i] = walk(e)
+			}
+		}
+		return v
+	}
+	v = walk(v)
+	if vars, ok := v.(map[string]any)["Variables"].([]any); ok {
+		slices.SortStableFunc(vars, func(a, b any) int {
+			ja, _ := json.Marshal([]any{a.(map[string]any)["Name"], a.(map[string]any)["Scope"]})
+			jb, _ := json.Marshal([]any{b.(map[string]any)["Name"], b.(map[string]any)["Scope"]})
+			return strings.Compare(string(ja), string(jb))
+		})
+	}
+	return v
+}
+
+// fidelity lists the fields of want that got lacks or holds differently;
+// empty values count as absent, and lists of strings as sets.
+func fidelity(path string, want, got any) []string {
+	switch w := want.(type) {
+	case map[string]any:
+		g, _ := got.(map[string]any)
+		var out []string
+		for _, k := range slices.Sorted(maps.Keys(w)) {
+			out = append(out, fidelity(path+"/"+k, w[k], g[k])...)
+		}
+		return out
+	case []any:
+		g, _ := got.([]any)
+		if len(w) == 0 && len(g) == 0 {
+			return nil
+		}
+		if len(w) != len(g) {
+			return []string{fmt.Sprintf("%s: %d elements, the export has %d", path, len(w), len(g))}
+		}
+		if _, objects := w[0].(map[string]any); !objects {
+			ws, gs := fmt.Sprint(sortedStrings(w)), fmt.Sprint(sortedStrings(g))
+			if ws != gs {
+				return []string{fmt.Sprintf("%s: %s, the export has %s", path, ws, gs)}
+			}
+			return nil
+		}
+		var out []string
+		for i := range w {
+			out = append(out, fidelity(fmt.Sprintf("%s/%d", path, i), w[i], g[i])...)
+		}
+		return out
+	}
+	if empty(want) && empty(got) {
+		return nil
+	}
+	if fmt.Sprint(want) != fmt.Sprint(got) {
+		return []string{fmt.Sprintf("%s: %v, the export has %v", path, want, got)}
+	}
+	return nil
+}
+
+func sortedStrings(l []any) []string {
+	out := make([]string, len(l))
+	for i, e := range l {
+		out[i] = fmt.Sprint(e)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func empty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case string:
+		return t == ""
+	case bool:
+		return !t
+	case json.Number:
+		return t == "0"
+	case map[string]any:
+		return len(t) == 0
+	case []any:
+		return len(t) == 0
+	}
+	return false
 }
