@@ -45,6 +45,9 @@ func (l *loader) instance(name string) {
 		b.team(team, v, subject(prefix, named("team", team)), cuePath("teams", team))
 	})
 	in.Acks = l.acks(lookup(iv, "acknowledge"))
+	if pv := lookup(iv, "prune"); pv.Exists() {
+		_ = pv.Decode(&in.Prune)
+	}
 
 	spaces, ok := l.stringList(l.param("#spaces", name), "instance's spaces")
 	if !ok {
