@@ -196,7 +196,6 @@ func TestExportRoundTrip(t *testing.T) {
 	for _, r := range allResources(exported) {
 		declared[r.Key] = r
 	}
-	t.Logf("comparing %d declared resources with %d exported", len(allResources(in)), len(declared))
 	for _, r := range allResources(in) {
 		got := declared[r.Key]
 		if got == nil {
@@ -232,6 +231,32 @@ func TestExportRoundTrip(t *testing.T) {
 	if got := planChanges(planOf(t, c, exported, set)); len(got) > 0 {
 		t.Errorf("the export does not plan to No changes (secrets set):\n%s", strings.Join(got, "\n"))
 	}
+	// Removing a secret's seed mark hands it to octosync: the next plan
+	// sets it (here octosync wrote the estate, so it knows the value
+	// changed; on an instance it never wrote it has no fingerprint to
+	// compare with), and after the apply the plan is empty again.
+	var feed *model.Resource
+	for _, r := range allResources(exported) {
+		if r.Key.Kind == "feeds" && r.Key.Name == "Artifactory" {
+			feed = r
+		}
+	}
+	if feed == nil || feed.FieldOwnership["/Password"] != model.Seed {
+		t.Fatalf("the feed's password is not seeded: %+v", feed)
+	}
+	delete(feed.FieldOwnership, "/Password")
+	ip := planOf(t, c, exported, set)
+	if got := planChanges(ip); len(got) != 1 || !strings.HasPrefix(got[0], `update feed "Artifactory"`+"\n    change Password sensitive value will be ") {
+		t.Fatalf("plan after unseeding the feed's password:\n%s\nwant the password set, alone", strings.Join(got, "\n"))
+	}
+	r := reconcile.Apply(context.Background(), c, ip, ip.Live(), reconcile.ApplyOptions{Secrets: set})
+	if r.Failed() {
+		t.Fatalf("applying the unseeded password failed: %+v", r)
+	}
+	if got := planChanges(planOf(t, c, exported, set)); len(got) > 0 {
+		t.Errorf("plan after applying the unseeded password:\n%s", strings.Join(got, "\n"))
+	}
+
 	for _, e := range ex.Env {
 		if e.Secret && !strings.HasPrefix(e.Name, "OCTOPUS_SECRET_") && e.Name != "OCTOPUS_API_KEY" {
 			t.Errorf("secret variable %s: want a generated OCTOPUS_SECRET_ name", e.Name)
