@@ -92,4 +92,17 @@ run 0 "$bin" apply "$example" --auto-approve
 say "Drift again: clean"
 run 0 "$bin" drift "$example"
 
-say "Done: validate, plan, apply, No changes, drift, heal, clean."
+say "Export the payments space back to CUE, as a team adopting an existing Octopus would"
+run 0 "$bin" export --instance hub "$example" --space payments --out "$work/export"
+sed -n '1,/^$/p;/^instances: hub: spaces: payments: {$/,/^\tenvironments: {$/p' "$work/export/spaces/payments.cue" | head -n 20
+echo "..."
+
+say "Plan the export: No changes. Octopus never returns secrets, so the export seeds them:"
+echo "octosync keeps Octopus's values, even with placeholders in the variables it lists"
+while IFS= read -r name; do
+	export "$name=placeholder"
+done < <(sed -n 's/^\(OCTOPUS_SECRET_[A-Z0-9_]*\)=$/\1/p' "$work/export/secrets.env.example")
+run 0 "$bin" validate "$work/export"
+run 0 "$bin" plan "$work/export"
+
+say "Done: validate, plan, apply, No changes, drift, heal, clean, export, No changes."
