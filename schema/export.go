@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing/fstest"
 	"unicode"
 
@@ -100,11 +103,8 @@ func Export(in *model.Instance, opts ExportOptions) (*Exported, error) {
 	if err := x.instanceFile(); err != nil {
 		return nil, err
 	}
-	used := map[string]bool{}
-	for _, sp := range in.Spaces {
-		if err := x.spaceFile(sp, used); err != nil {
-			return nil, err
-		}
+	if err := x.spaceFiles(); err != nil {
+		return nil, err
 	}
 	x.unwritten()
 	x.out.Files["cue.mod/module.cue"] = []byte(defaultModule)
@@ -322,6 +322,82 @@ func (x *exporter) instanceFile() error {
 	return nil
 }
 
+// spaceFiles writes the spaces' files, spaces in parallel (each worker
+// with a CUE context of its own), and gathers what they found in the
+// spaces' order, so the export does not depend on the scheduling.
+func (x *exporter) spaceFiles() error {
+	spaces := x.in.Spaces
+	files := spaceFileNames(spaces)
+	forks := make([]*exporter, len(spaces))
+	errs := make([]error, len(spaces))
+	workers := min(runtime.GOMAXPROCS(0), len(spaces))
+	contexts := []*expCUE{x.c}
+	for len(contexts) < workers {
+		c, err := newExpCUE()
+		if err != nil {
+			return err
+		}
+		contexts = append(contexts, c)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for _, c := range contexts {
+		wg.Go(func() {
+			for i := range next {
+				forks[i] = x.fork(c)
+				errs[i] = forks[i].spaceFile(spaces[i], files[i])
+			}
+		})
+	}
+	for i := range spaces {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, f := range forks {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		x.join(f)
+	}
+	return nil
+}
+
+// fork returns an exporter for one space's file, sharing what is read
+// only and recording what it finds apart.
+func (x *exporter) fork(c *expCUE) *exporter {
+	return &exporter{c: c, in: x.in, opts: x.opts, out: &Exported{Files: map[string][]byte{}},
+		inst: x.inst, spaces: x.spaces, written: map[*model.Resource]bool{}, elided: map[*model.Resource]bool{}, envSeen: map[string]bool{}}
+}
+
+// join gathers what a fork found.
+func (x *exporter) join(f *exporter) {
+	maps.Copy(x.out.Files, f.out.Files)
+	for _, e := range f.out.Env {
+		x.env(e)
+	}
+	x.out.LeftOut = append(x.out.LeftOut, f.out.LeftOut...)
+	x.out.Unmanaged = append(x.out.Unmanaged, f.out.Unmanaged...)
+	maps.Copy(x.written, f.written)
+	maps.Copy(x.elided, f.elided)
+}
+
+// spaceFileNames makes the spaces' file names, unique whatever their
+// case.
+func spaceFileNames(spaces []*model.Space) []string {
+	used := map[string]bool{}
+	out := make([]string, len(spaces))
+	for i, sp := range spaces {
+		name := fileName(sp.Name)
+		for n := 2; used[strings.ToLower(name)]; n++ {
+			name = fmt.Sprintf("%s-%d", fileName(sp.Name), n)
+		}
+		used[strings.ToLower(name)] = true
+		out[i] = path.Join("spaces", name+".cue")
+	}
+	return out
+}
+
 // instRes returns the instance-level resource of kind with the name.
 func (x *exporter) instRes(kind, name string) *model.Resource {
 	for _, r := range x.inst.top[kind] {
@@ -418,8 +494,11 @@ func (x *exporter) resource(r *model.Resource, def, name string, d, init map[str
 	if r != nil {
 		kind = r.Key.Kind
 	}
-	dv := x.c.def(def, name)
+	dv := x.c.def(def, "")
 	w, v := x.fit(def, dv, d, init, serverDefaults[kind], subj)
+	if name != "" && w["Name"] == name {
+		delete(w, "Name") // the key names it
+	}
 	s, _ := x.c.order(dv, v, w).(*expStruct)
 	if s == nil {
 		s = &expStruct{}

@@ -88,8 +88,13 @@ func (c *expCUE) fit(def cue.Value, d, init, defaults map[string]any, deps []str
 	}
 	// Each round adds what the last evaluation did not give; a field
 	// that decides others (FeedType, #helper) brings theirs in the next.
-	for range 12 {
-		v = c.unify(def, w)
+	// The first evaluates nothing but the definition.
+	for round := range 12 {
+		if round == 0 && len(w) == 0 {
+			v = def
+		} else {
+			v = c.unify(def, w)
+		}
 		if v.Err() != nil {
 			// A value the schema does not allow (an enum value newer
 			// than the schema): leave it out, and it stays unmanaged.

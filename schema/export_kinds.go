@@ -3,7 +3,6 @@ package schema
 import (
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"strings"
 
@@ -39,9 +38,9 @@ var builtInFresh = map[string]map[string]string{
 	"channels":      {"Default": `{"IsDefault":true}`},
 }
 
-// spaceFile writes spaces/<name>.cue: the space's own fields and
-// everything it holds.
-func (x *exporter) spaceFile(sp *model.Space, used map[string]bool) error {
+// spaceFile writes a space's file (spaces/<name>.cue): the space's own
+// fields and everything it holds.
+func (x *exporter) spaceFile(sp *model.Space, file string) error {
 	sc := x.spaces[sp.Name]
 	var body *expStruct
 	if own := x.instRes("spaces", sp.Name); own != nil {
@@ -61,18 +60,13 @@ func (x *exporter) spaceFile(sp *model.Space, used map[string]bool) error {
 			x.insertBeforeMeta(body, expField{label: k.Name, value: m, gap: true})
 		}
 	}
-	name := fileName(sp.Name)
-	for i := 2; used[strings.ToLower(name)]; i++ {
-		name = fmt.Sprintf("%s-%d", fileName(sp.Name), i)
-	}
-	used[strings.ToLower(name)] = true
 	top := (&expStruct{}).add("instances", (&expStruct{}).add(x.in.Name, (&expStruct{}).add("spaces", (&expStruct{}).add(sp.Name, body))))
 	header := []string{fmt.Sprintf("Space %q of instance %q, exported from Octopus by octosync export.", sp.Name, x.in.Name)}
 	b, err := expFile(header, x.opts.Package, usesSchema(body), top)
 	if err != nil {
 		return fmt.Errorf("write the space %q: %w", sp.Name, err)
 	}
-	x.out.Files[path.Join("spaces", name+".cue")] = b
+	x.out.Files[file] = b
 	return nil
 }
 
