@@ -71,4 +71,4 @@ validate_bench | tee .bench/validate.txt
 # request), write it as CUE and read the export back to check it: seconds
 # for each part, the peak heap it adds, the size of the CUE. One run: it
 # takes about half a minute.
-go test ./schema -run '^$' -bench 'Export200Spaces' -benchtime 1x | tee .bench/export.txt
+go test ./cmd/octosync -run '^$' -bench 'Export200Spaces' -benchtime 1x | tee .bench/export.txt
