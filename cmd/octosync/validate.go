@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -16,7 +17,7 @@ import (
 var validateCmd = &command{
 	name:    "validate",
 	summary: "check the configuration: CUE errors and octosync's own checks, every one at file:line:col",
-	usage:   "[DIR] [--output text|json|github]",
+	usage:   "[DIR] [--output text|json|github] [--repo URL --ref REF --path DIR]",
 	doc: `Validate reads the configuration in DIR (default: the current directory),
 checks it against octosync's schema and runs octosync's own checks, and
 prints every problem at once, each at file:line:col and in Octopus terms:
@@ -48,6 +49,9 @@ Flags:
                     valid, counts and diagnostics), or github (workflow
                     annotations, ::error file=…,line=…,col=…::…, with file
                     paths relative to the directory validate runs in)
+  --repo URL        read the configuration from a git repository instead
+  --ref REF         the branch, tag or commit to read with --repo
+  --path DIR        the directory inside the repository, with --repo
 
 Examples:
   octosync validate
@@ -59,8 +63,10 @@ Exit status: 0 valid (warnings allowed), 1 invalid or unreadable.`,
 
 func init() { validateCmd.run = runValidate }
 
-func runValidate(_ context.Context, s *streams, args []string) int {
+func runValidate(ctx context.Context, s *streams, args []string) int {
 	fs := newFlags(validateCmd, s)
+	var src sourceFlags
+	src.register(fs)
 	output := fs.String("output", "text", "")
 	pos, err := parseFlags(fs, s, args)
 	if err != nil {
@@ -76,16 +82,22 @@ func runValidate(_ context.Context, s *streams, args []string) int {
 	if len(pos) == 1 {
 		dir = pos[0]
 	}
-	if fi, err := os.Stat(dir); err != nil {
-		return s.errf("validate: %v", err)
-	} else if !fi.IsDir() {
-		return s.errf("validate: %s is not a directory", dir)
+	if src.repo == "" {
+		if fi, err := os.Stat(dir); err != nil {
+			return s.errf("validate: %v", err)
+		} else if !fi.IsDir() {
+			return s.errf("validate: %s is not a directory", dir)
+		}
 	}
-	abs, err := filepath.Abs(dir)
+	snap, abs, err := src.open(ctx, s, pos)
 	if err != nil {
 		return s.errf("validate: %v", err)
 	}
-	stats, ds := schema.Check(os.DirFS(dir), schema.Options{Getenv: s.getenv, Dir: abs, Now: time.Now})
+	if src.repo != "" {
+		// Annotations name files as the repository has them.
+		dir = cmp.Or(snap.Path, ".")
+	}
+	stats, ds := schema.Check(snap.FS, schema.Options{Getenv: s.getenv, Dir: abs, Now: time.Now})
 	switch *output {
 	case "json":
 		err = render.DiagnosticsJSON(s.out, ds)
