@@ -270,3 +270,27 @@ func (in *Instance) Space(name string) *Space {
 	}
 	return nil
 }
+
+// EnvName joins parts into an environment variable's name: upper case,
+// every run of other characters one underscore ("payments", "Db.Password"
+// → "PAYMENTS_DB_PASSWORD"). Export uses it to name the references it
+// writes for secrets and instance keys.
+func EnvName(parts ...string) string {
+	var b strings.Builder
+	last := byte('_')
+	for _, r := range strings.Join(parts, "_") {
+		c := byte('_')
+		switch {
+		case r >= 'a' && r <= 'z':
+			c = byte(r - 'a' + 'A')
+		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+			c = byte(r)
+		}
+		if c == '_' && last == '_' {
+			continue
+		}
+		b.WriteByte(c)
+		last = c
+	}
+	return strings.TrimSuffix(b.String(), "_")
+}

@@ -462,17 +462,6 @@ var sortedKinds = func() []*Kind {
 // KindByName returns the named kind, or nil.
 func KindByName(name string) *Kind { return byName[name] }
 
-// Children returns the kinds owned by the named kind, in dependency order.
-func Children(owner string) []*Kind {
-	var ks []*Kind
-	for _, k := range sortedKinds {
-		if k.Owner == owner {
-			ks = append(ks, k)
-		}
-	}
-	return ks
-}
-
 // IsServerManaged reports whether a top-level field of k's documents is
 // owned by the server.
 func (k *Kind) IsServerManaged(field string) bool {

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 	"octosync.dev/octosync/octopus"
 )
 
@@ -616,7 +617,7 @@ func cond[T any](c bool, a, b T) T {
 // Values git does not give are removed; secrets are written or kept as the
 // merger decides.
 func mergeTenantVariables(base model.Doc, desired model.Doc, idx *index, m *merger) map[string]any {
-	out := deepCopy(base).(map[string]any)
+	out := docvalue.DeepCopy(base).(map[string]any)
 	dp, _ := desired["ProjectVariables"].(map[string]any)
 	pv, _ := out["ProjectVariables"].(map[string]any)
 	for _, p := range pv {

@@ -2,7 +2,6 @@ package reconcile
 
 import (
 	"slices"
-	"strings"
 
 	"octosync.dev/octosync/model"
 	"octosync.dev/octosync/octopus"
@@ -84,9 +83,4 @@ func withoutChildren(keys []model.Key) []model.Key {
 // into "set" markers, so that two exports compare secrets by presence.
 func asSensitive(doc model.Doc) model.Doc {
 	return mapSecrets(doc, func(model.SecretRef) any { return Sensitive{Set: true, Fingerprint: "exported"} }).(map[string]any)
-}
-
-// ScopeName names a comparison side: "instance" or "instance/space".
-func ScopeName(instance, space string) string {
-	return strings.TrimSuffix(instance+"/"+space, "/")
 }

@@ -1,9 +1,7 @@
 package reconcile
 
 import (
-	"encoding/json"
 	"fmt"
-	"math/big"
 	"slices"
 	"sort"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 )
 
 // Op is what happened to one field.
@@ -114,7 +113,7 @@ func (d *differ) value(path, ptr, pattern string, dv, lv any) {
 		got, _ := lv.([]any)
 		d.array(path, ptr, pattern, want, got)
 	default:
-		if !equalScalar(dv, lv) {
+		if !docvalue.EqualScalar(dv, lv) {
 			d.scalar(path, ptr, dv, lv)
 		}
 	}
@@ -133,7 +132,7 @@ func (d *differ) object(path, ptr, pattern string, want, got map[string]any) {
 		return
 	}
 	for _, k := range sortedKeys(got) {
-		if _, ok := want[k]; !ok && !deepEmpty(got[k]) {
+		if _, ok := want[k]; !ok && !docvalue.DeepEmpty(got[k]) {
 			d.add(FieldChange{Path: joinPath(path, k), Pointer: ptr + "/" + escapePointer(k), Op: OpRemove, Before: display(got[k])})
 		}
 	}
@@ -254,7 +253,7 @@ func (d *differ) sensitive(path, ptr string, want Sensitive, lv any) {
 func elementID(field string, v any) string {
 	m, _ := v.(map[string]any)
 	if field == "Name+Scope" {
-		return fmt.Sprint(m["Name"]) + " " + canonicalJSON(m["Scope"])
+		return fmt.Sprint(m["Name"]) + " " + docvalue.Canonical(m["Scope"])
 	}
 	return fmt.Sprint(m[field])
 }
@@ -263,7 +262,7 @@ func elementPath(path, field string, v any, id string) string {
 	if field == "Name+Scope" {
 		m, _ := v.(map[string]any)
 		name := fmt.Sprint(m["Name"])
-		if scope := canonicalJSON(m["Scope"]); scope != "null" && scope != "{}" {
+		if scope := docvalue.Canonical(m["Scope"]); scope != "null" && scope != "{}" {
 			return fmt.Sprintf("%s[%s %s]", path, strconv.Quote(name), scope)
 		}
 		return fmt.Sprintf("%s[%s]", path, strconv.Quote(name))
@@ -315,98 +314,6 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-// isEmpty reports whether v is null or a zero value: Octopus returns null,
-// "", false, 0, [] and {} interchangeably for an unset field.
-func isEmpty(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case string:
-		return t == ""
-	case bool:
-		return !t
-	case json.Number:
-		f, err := t.Float64()
-		return err == nil && f == 0
-	case float64:
-		return t == 0
-	case int:
-		return t == 0
-	case []any:
-		return len(t) == 0
-	case map[string]any:
-		return len(t) == 0
-	case Sensitive:
-		return !t.Set
-	}
-	return false
-}
-
-// deepEmpty reports whether v is empty or an object or array holding only
-// empty values (a tenant's project with no variable values set).
-func deepEmpty(v any) bool {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, e := range t {
-			if !deepEmpty(e) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		for _, e := range t {
-			if !deepEmpty(e) {
-				return false
-			}
-		}
-		return true
-	}
-	return isEmpty(v)
-}
-
-// equalScalar compares two values that are not objects or arrays, treating
-// every empty value alike and numbers by value.
-func equalScalar(a, b any) bool {
-	if isEmpty(a) && isEmpty(b) {
-		return true
-	}
-	if na, ok := number(a); ok {
-		if nb, ok := number(b); ok {
-			return na.Cmp(nb) == 0
-		}
-		return false
-	}
-	switch ta := a.(type) {
-	case string:
-		tb, ok := b.(string)
-		return ok && ta == tb
-	case bool:
-		tb, ok := b.(bool)
-		return ok && ta == tb
-	case map[string]any, []any:
-		return canonicalJSON(a) == canonicalJSON(b)
-	}
-	return canonicalJSON(a) == canonicalJSON(b)
-}
-
-func number(v any) (*big.Float, bool) {
-	var s string
-	switch t := v.(type) {
-	case json.Number:
-		s = string(t)
-	case float64:
-		return big.NewFloat(t), true
-	case int:
-		return new(big.Float).SetInt64(int64(t)), true
-	case int64:
-		return new(big.Float).SetInt64(t), true
-	default:
-		return nil, false
-	}
-	f, _, err := big.ParseFloat(s, 10, 128, big.ToNearestEven)
-	return f, err == nil
-}
-
 func allScalars(a []any) bool {
 	for _, e := range a {
 		switch e.(type) {
@@ -435,15 +342,6 @@ func opFor(want, got []any) Op {
 		return OpAdd
 	}
 	return OpChange
-}
-
-// canonicalJSON encodes v with sorted keys, for identities and equality.
-func canonicalJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
 }
 
 // display prepares a value for a plan: secrets masked (normalisation has

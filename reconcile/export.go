@@ -188,23 +188,7 @@ func SecretEnvName(k model.Key, path string) string {
 	}
 	parts = append(parts, k.Owner, k.Name)
 	parts = append(parts, pathNames(path)...)
-	var b strings.Builder
-	last := byte('_')
-	for _, r := range strings.Join(parts, "_") {
-		c := byte('_')
-		switch {
-		case r >= 'a' && r <= 'z':
-			c = byte(r - 'a' + 'A')
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			c = byte(r)
-		}
-		if c == '_' && last == '_' {
-			continue
-		}
-		b.WriteByte(c)
-		last = c
-	}
-	return strings.TrimSuffix(b.String(), "_")
+	return model.EnvName(parts...)
 }
 
 // containerFields are the fields of a readable path that only hold the

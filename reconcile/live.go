@@ -1,6 +1,7 @@
 package reconcile
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 
@@ -214,18 +215,11 @@ func grantName(x *index, d *LiveDoc, instanceLevel bool) string {
 	str := func(f string) string { s, _ := d.Doc[f].(string); return s }
 	team, _ := x.name("teams", str("TeamId"))
 	role, _ := x.name("userRoles", str("UserRoleId"))
-	team, role = cmpOr(team, str("TeamId")), cmpOr(role, str("UserRoleId"))
+	team, role = cmp.Or(team, str("TeamId")), cmp.Or(role, str("UserRoleId"))
 	name := team + "/" + role
 	if sp := str("SpaceId"); instanceLevel && sp != "" {
 		space, _ := x.name("spaces", sp)
-		name += "/" + cmpOr(space, sp)
+		name += "/" + cmp.Or(space, sp)
 	}
 	return name
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 )
 
 // merger lays a desired document (API form, ids) over the live document
@@ -94,7 +95,7 @@ func apiElementID(field string, v any) string {
 	m, _ := v.(map[string]any)
 	c := map[string]any{"Name": m["Name"]}
 	if scope, ok := m["Scope"].(map[string]any); ok {
-		c["Scope"] = deepCopy(scope)
+		c["Scope"] = docvalue.DeepCopy(scope)
 		canonicalScope(c)
 	}
 	return elementID(field, c)

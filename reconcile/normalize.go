@@ -3,12 +3,11 @@ package reconcile
 import (
 	"fmt"
 	"regexp"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 	"octosync.dev/octosync/octopus"
 )
 
@@ -119,7 +118,7 @@ type normCtx struct {
 // fields dropped, ids replaced by names, write-only values replaced by
 // Sensitive markers. doc is not modified.
 func toConfig(ki *kindInfo, doc model.Doc, cx *normCtx) model.Doc {
-	out := deepCopy(doc).(map[string]any)
+	out := docvalue.DeepCopy(doc).(map[string]any)
 	k := ki.kind
 	ownerID, names := cx.ownerID, cx.names
 	for _, f := range octopus.CommonServerManaged {
@@ -158,7 +157,7 @@ func toConfig(ki *kindInfo, doc model.Doc, cx *normCtx) model.Doc {
 // Secrets stay model.SecretRef values; the writer resolves them. doc is not
 // modified.
 func toAPI(ki *kindInfo, doc model.Doc, ownerID string, ids resolver) (model.Doc, []error) {
-	out := deepCopy(doc).(map[string]any)
+	out := docvalue.DeepCopy(doc).(map[string]any)
 	if ki.desired != nil {
 		ki.desired(out)
 	}
@@ -181,7 +180,7 @@ func toAPI(ki *kindInfo, doc model.Doc, ownerID string, ids resolver) (model.Doc
 
 // normalizeDesired prepares a desired document for the diff.
 func normalizeDesired(ki *kindInfo, doc model.Doc) model.Doc {
-	out := deepCopy(doc).(map[string]any)
+	out := docvalue.DeepCopy(doc).(map[string]any)
 	if ki.desired != nil {
 		ki.desired(out)
 	}
@@ -373,35 +372,6 @@ func walkStrings(v any, fn func(string) string) {
 			walkStrings(e, fn)
 		}
 	}
-}
-
-// identity returns the configuration name of a live document already in
-// configuration form.
-func identity(k *octopus.Kind, doc model.Doc) string {
-	if len(k.Identity) == 0 {
-		return ""
-	}
-	parts := make([]string, 0, len(k.Identity))
-	for _, f := range k.Identity {
-		v, _ := doc[octopus.ConfigName(f)].(string)
-		if v == "" {
-			v, _ = doc[f].(string)
-		}
-		if v != "" || len(k.Identity) == 1 {
-			parts = append(parts, v)
-		}
-	}
-	return strings.Join(parts, "/")
-}
-
-// sortedStrings returns the keys of a set in order.
-func sortedStrings(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for s := range set {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return slices.Clip(out)
 }
 
 // spaceLive drops the space's own Space Managers team, which Octopus

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 )
 
 func decode(t *testing.T, s string) model.Doc {
@@ -39,7 +40,7 @@ func TestToConfigReplacesIdsAndDropsServerFields(t *testing.T) {
 	})
 	got := toConfig(kindInfos["lifecycles"], live, &normCtx{names: res})
 	want := `{"Name":"Standard","Phases":[{"AutomaticDeploymentTargets":["Development"],"Id":"0b5e","Name":"Dev","OptionalDeploymentTargets":[]},{"AutomaticDeploymentTargets":[],"Id":"1c6f","Name":"Prod","OptionalDeploymentTargets":["Production","Environments-99"]}]}`
-	if s := canonicalJSON(got); s != want {
+	if s := docvalue.Canonical(got); s != want {
 		t.Errorf("toConfig:\n got %s\nwant %s", s, want)
 	}
 	if _, ok := live["Id"]; !ok {
@@ -57,7 +58,7 @@ func TestToConfigRenamesReferenceFields(t *testing.T) {
 	})
 	got := toConfig(kindInfos["projects"], live, &normCtx{names: res})
 	want := `{"IncludedLibraryVariableSets":["Common"],"Lifecycle":"Standard","Name":"api","ProjectGroup":"Default Project Group"}`
-	if s := canonicalJSON(got); s != want {
+	if s := docvalue.Canonical(got); s != want {
 		t.Errorf("got %s\nwant %s", s, want)
 	}
 	back, errs := toAPI(kindInfos["projects"], got, "", func(kind, owner, name string) (string, bool) {
@@ -75,7 +76,7 @@ func TestToConfigRenamesReferenceFields(t *testing.T) {
 		t.Fatal(errs)
 	}
 	want = `{"IncludedLibraryVariableSetIds":["LibraryVariableSets-2"],"LifecycleId":"Lifecycles-3","Name":"api","ProjectGroupId":"ProjectGroups-1"}`
-	if s := canonicalJSON(back); s != want {
+	if s := docvalue.Canonical(back); s != want {
 		t.Errorf("toAPI got %s\nwant %s", s, want)
 	}
 }
@@ -96,7 +97,7 @@ func TestTenantProjectEnvironmentsKeysAndValues(t *testing.T) {
 	})
 	got := toConfig(kindInfos["tenants"], live, &normCtx{names: res})
 	want := `{"Name":"acme","ProjectEnvironments":{"api":["Test","Production"]}}`
-	if s := canonicalJSON(got); s != want {
+	if s := docvalue.Canonical(got); s != want {
 		t.Errorf("got %s\nwant %s", s, want)
 	}
 }

@@ -205,17 +205,6 @@ func descend(e any, rest []step, rename string, fn func(string) (string, bool)) 
 	return e
 }
 
-// collect returns every string found along steps in v, with the path of
-// each, for validation and dependency discovery.
-func collect(v any, steps []step) []string {
-	var out []string
-	rewrite(deepCopy(v), steps, "", func(s string) (string, bool) {
-		out = append(out, s)
-		return s, true
-	})
-	return out
-}
-
 // lastField returns the final named field of a path.
 func lastField(steps []step) string {
 	for i := len(steps) - 1; i >= 0; i-- {
@@ -224,35 +213,4 @@ func lastField(steps []step) string {
 		}
 	}
 	return ""
-}
-
-// renamePath returns the steps with the last named field replaced.
-func renamePath(steps []step, name string) []step {
-	out := append([]step(nil), steps...)
-	for i := len(out) - 1; i >= 0; i-- {
-		if out[i].field != "" {
-			out[i].field = name
-			break
-		}
-	}
-	return out
-}
-
-// deepCopy copies a JSON-shaped value.
-func deepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(t))
-		for i, e := range t {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
 }

@@ -190,28 +190,6 @@ func (x *exporter) subj(space string, parts ...string) string {
 	return subject(parts...)
 }
 
-// envName makes an environment variable name of parts: upper case,
-// every other character an underscore.
-func envName(parts ...string) string {
-	var b strings.Builder
-	last := byte('_')
-	for _, r := range strings.Join(parts, "_") {
-		c := byte('_')
-		switch {
-		case r >= 'a' && r <= 'z':
-			c = byte(r - 'a' + 'A')
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			c = byte(r)
-		}
-		if c == '_' && last == '_' {
-			continue
-		}
-		b.WriteByte(c)
-		last = c
-	}
-	return strings.TrimSuffix(b.String(), "_")
-}
-
 // ---- the instance ----
 
 // authOrder is the order the schema declares authentication providers in.
@@ -221,10 +199,10 @@ func (x *exporter) instanceFile() error {
 	in := x.in
 	url, key := x.opts.URL, x.opts.APIKey
 	if url == (model.Value{}) {
-		url = model.Value{Ref: model.SecretRef{Env: envName("OCTOPUS", in.Name, "URL")}}
+		url = model.Value{Ref: model.SecretRef{Env: model.EnvName("OCTOPUS", in.Name, "URL")}}
 	}
 	if key == (model.Value{}) {
-		key = model.Value{Ref: model.SecretRef{Env: envName("OCTOPUS", in.Name, "API_KEY")}}
+		key = model.Value{Ref: model.SecretRef{Env: model.EnvName("OCTOPUS", in.Name, "API_KEY")}}
 	}
 	body := &expStruct{}
 	for _, f := range []struct {

@@ -14,7 +14,7 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/load"
 
-	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 )
 
 // expCUE evaluates documents against the schema while exporting: it finds
@@ -140,32 +140,13 @@ func (c *expCUE) reduce(def cue.Value, d, w map[string]any, deps []string, init,
 			continue
 		}
 		delete(parent, last)
-		if v := c.unify(def, w); v.Err() == nil && !c.adjust(v, d, expDeepCopy(w).(map[string]any), "", defaults) {
+		if v := c.unify(def, w); v.Err() == nil && !c.adjust(v, d, docvalue.DeepCopy(w).(map[string]any), "", defaults) {
 			reduced = true
 			continue
 		}
 		parent[last] = val
 	}
 	return reduced
-}
-
-// expDeepCopy copies maps and lists.
-func expDeepCopy(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, e := range t {
-			out[k] = expDeepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, e := range t {
-			out[i] = expDeepCopy(e)
-		}
-		return out
-	}
-	return v
 }
 
 // unify evaluates def with the fields w.
@@ -248,7 +229,7 @@ func (c *expCUE) extras(v cue.Value, d, w map[string]any, pattern string, defaul
 			p = pattern + "." + k
 		}
 		if !c.declared(v, k) {
-			if expDeepEmpty(dv) {
+			if docvalue.DeepEmpty(dv) {
 				continue
 			}
 			if def, ok := defaults[p]; ok && (def == nil || expCanonical(def) == expCanonical(dv)) {
@@ -367,7 +348,7 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any, pattern string, defaul
 		case map[string]any:
 			if free(fv) {
 				want := expStripNulls(t).(map[string]any)
-				if len(want) == 0 && (!has || expDeepEmpty(got)) {
+				if len(want) == 0 && (!has || docvalue.DeepEmpty(got)) {
 					continue
 				}
 				if !has || expCanonical(got) != expCanonical(want) {
@@ -378,7 +359,7 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any, pattern string, defaul
 			}
 			sub, _ := w[k].(map[string]any)
 			if sub == nil {
-				if expDeepEmpty(t) && (!has || expDeepEmpty(got)) {
+				if docvalue.DeepEmpty(t) && (!has || docvalue.DeepEmpty(got)) {
 					continue
 				}
 				sub = map[string]any{}
@@ -403,7 +384,7 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any, pattern string, defaul
 			}
 			wl, _ := w[k].([]any)
 			if wl == nil || len(wl) != len(t) {
-				if len(t) == 0 && (!has || expDeepEmpty(got)) {
+				if len(t) == 0 && (!has || docvalue.DeepEmpty(got)) {
 					continue
 				}
 				wl = make([]any, len(t))
@@ -422,10 +403,10 @@ func (c *expCUE) adjust(v cue.Value, d, w map[string]any, pattern string, defaul
 				}
 			}
 		default:
-			if !has && expEmpty(dv) {
+			if !has && docvalue.IsEmpty(dv) {
 				continue
 			}
-			if !has || !expEqualScalar(got, dv) {
+			if !has || !docvalue.EqualScalar(got, dv) {
 				w[k] = dv
 				changed = true
 			}
@@ -454,7 +435,7 @@ func (c *expCUE) conflicts(v cue.Value, d map[string]any, at string) []string {
 		dv, present := d[k]
 		switch {
 		case !present || dv == nil:
-			if !expDeepEmpty(x) {
+			if !docvalue.DeepEmpty(x) {
 				out = append(out, at+"/"+k)
 			}
 		default:
@@ -564,82 +545,6 @@ func expCanonical(v any) string {
 	return string(b)
 }
 
-// expEmpty reports whether v is null or a zero value: Octopus returns
-// null, "", false, 0, [] and {} interchangeably for an unset field, and
-// octosync compares them alike.
-func expEmpty(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case string:
-		return t == ""
-	case bool:
-		return !t
-	case json.Number:
-		f, err := t.Float64()
-		return err == nil && f == 0
-	case []any:
-		return len(t) == 0
-	case map[string]any:
-		return len(t) == 0
-	}
-	return false
-}
-
-// expDeepEmpty reports whether v is empty or holds only empty values.
-func expDeepEmpty(v any) bool {
-	switch t := v.(type) {
-	case map[string]any:
-		for _, e := range t {
-			if !expDeepEmpty(e) {
-				return false
-			}
-		}
-		return true
-	case []any:
-		for _, e := range t {
-			if !expDeepEmpty(e) {
-				return false
-			}
-		}
-		return true
-	}
-	return expEmpty(v)
-}
-
-// expEqualScalar compares two values as a plan does: every empty value
-// alike, numbers by value, secret references by what they name.
-func expEqualScalar(a, b any) bool {
-	if expEmpty(a) && expEmpty(b) {
-		return true
-	}
-	if na, ok := expNumber(a); ok {
-		nb, ok := expNumber(b)
-		return ok && na.Cmp(nb) == 0
-	}
-	switch ta := a.(type) {
-	case string:
-		tb, ok := b.(string)
-		return ok && ta == tb
-	case bool:
-		tb, ok := b.(bool)
-		return ok && ta == tb
-	case model.SecretRef:
-		tb, ok := b.(model.SecretRef)
-		return ok && ta == tb
-	}
-	return expCanonical(a) == expCanonical(b)
-}
-
-func expNumber(v any) (*big.Float, bool) {
-	n, ok := v.(json.Number)
-	if !ok {
-		return nil, false
-	}
-	f, _, err := big.ParseFloat(string(n), 10, 128, big.ToNearestEven)
-	return f, err == nil
-}
-
 // expEquivalent compares two values as a plan compares a desired value
 // with a live one: lists of scalars as sets, objects field by field.
 func expEquivalent(a, b any) bool {
@@ -647,7 +552,7 @@ func expEquivalent(a, b any) bool {
 	case []any:
 		tb, ok := b.([]any)
 		if !ok {
-			return len(ta) == 0 && expEmpty(b)
+			return len(ta) == 0 && docvalue.IsEmpty(b)
 		}
 		if !expObjects(ta) && !expObjects(tb) {
 			x, y := expScalarSet(ta), expScalarSet(tb)
@@ -665,7 +570,7 @@ func expEquivalent(a, b any) bool {
 	case map[string]any:
 		tb, ok := b.(map[string]any)
 		if !ok {
-			return expDeepEmpty(ta) && expEmpty(b)
+			return docvalue.DeepEmpty(ta) && docvalue.IsEmpty(b)
 		}
 		for _, k := range sortedKeys(ta) {
 			if !expEquivalent(ta[k], tb[k]) {
@@ -673,19 +578,19 @@ func expEquivalent(a, b any) bool {
 			}
 		}
 		for _, k := range sortedKeys(tb) {
-			if _, ok := ta[k]; !ok && !expDeepEmpty(tb[k]) {
+			if _, ok := ta[k]; !ok && !docvalue.DeepEmpty(tb[k]) {
 				return false
 			}
 		}
 		return true
 	}
 	if m, ok := b.(map[string]any); ok {
-		return expEmpty(a) && expDeepEmpty(m)
+		return docvalue.IsEmpty(a) && docvalue.DeepEmpty(m)
 	}
 	if l, ok := b.([]any); ok {
-		return expEmpty(a) && len(l) == 0
+		return docvalue.IsEmpty(a) && len(l) == 0
 	}
-	return expEqualScalar(a, b)
+	return docvalue.EqualScalar(a, b)
 }
 
 func expScalarSet(l []any) []string {
@@ -716,7 +621,7 @@ func expCovers(over, base any) bool {
 	case []any:
 		b, ok := base.([]any)
 		if !ok {
-			return len(o) == 0 && expEmpty(base)
+			return len(o) == 0 && docvalue.IsEmpty(base)
 		}
 		if !expObjects(o) {
 			return expEquivalent(o, b)
@@ -731,5 +636,5 @@ func expCovers(over, base any) bool {
 		}
 		return true
 	}
-	return expEqualScalar(over, base)
+	return docvalue.EqualScalar(over, base)
 }

@@ -149,12 +149,6 @@ func (c *ctx) setSecrets(id string, writes []secretWrite) {
 	c.mutated = true
 }
 
-// secret returns a stored write-only value.
-func (c *ctx) secret(id, path string) (string, bool) {
-	v, ok := c.st.secrets[id][path]
-	return v, ok
-}
-
 // nextID takes the next id of a prefix, journaled.
 func (c *ctx) nextID(prefix string) string {
 	c.saveCounter(prefix)

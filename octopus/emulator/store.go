@@ -180,21 +180,6 @@ func (c *collection) all(k *kindDef) []Doc {
 	return out
 }
 
-// dropSpace removes every document of a space.
-func (c *collection) dropSpace(space string) []Doc {
-	b := c.buckets[space]
-	if b == nil {
-		return nil
-	}
-	var gone []Doc
-	for id, d := range b.docs {
-		delete(c.byID, id)
-		gone = append(gone, d)
-	}
-	delete(c.buckets, space)
-	return gone
-}
-
 // setSecrets applies the write-only changes of one document.
 func (st *state) setSecrets(id string, writes []secretWrite) {
 	for _, w := range writes {
