@@ -79,18 +79,9 @@ func runApply(ctx context.Context, s *streams, args []string) int {
 		wd, _ := os.Getwd()
 		secrets = newSecrets(s, wd)
 	} else {
-		cfg, err := src.load(ctx, s, pos)
-		if err != nil {
-			return s.errf("apply: %v", err)
-		}
-		if cfg.desired == nil {
-			printDiagnostics(s, cfg.diags)
+		cfg, instances, ok := src.loadSelected(ctx, s, "apply", sel, pos)
+		if !ok {
 			return exitError
-		}
-		printWarnings(s, cfg.diags)
-		instances, err := sel.apply(cfg.desired)
-		if err != nil {
-			return s.errf("apply: %v", err)
 		}
 		secrets = newSecrets(s, cfg.dir)
 		p = buildPlan(ctx, instances, planOptions{parallelism: *parallelism, secrets: secrets, progress: newProgress(s), commit: cfg.snap.Commit})

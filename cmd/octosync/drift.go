@@ -78,17 +78,9 @@ func runDrift(ctx context.Context, s *streams, args []string) int {
 	if !oneOf(s, "drift", "output", *output, "text", "markdown", "json") || !oneOf(s, "drift", "issue-per", *issuePer, "instance", "space") {
 		return exitError
 	}
-	cfg, err := src.load(ctx, s, pos)
-	if err != nil {
-		return s.errf("drift: %v", err)
-	}
-	if cfg.desired == nil {
-		printDiagnostics(s, cfg.diags)
+	cfg, instances, ok := src.loadSelected(ctx, s, "drift", sel, pos)
+	if !ok {
 		return exitError
-	}
-	instances, err := sel.apply(cfg.desired)
-	if err != nil {
-		return s.errf("drift: %v", err)
 	}
 	p := buildPlan(ctx, instances, planOptions{
 		parallelism: *parallelism,

@@ -79,18 +79,9 @@ func runPlan(ctx context.Context, s *streams, args []string) int {
 	if !oneOf(s, "plan", "output", *output, "text", "markdown", "json") {
 		return exitError
 	}
-	cfg, err := src.load(ctx, s, pos)
-	if err != nil {
-		return s.errf("plan: %v", err)
-	}
-	if cfg.desired == nil {
-		printDiagnostics(s, cfg.diags)
+	cfg, instances, ok := src.loadSelected(ctx, s, "plan", sel, pos)
+	if !ok {
 		return exitError
-	}
-	printWarnings(s, cfg.diags)
-	instances, err := sel.apply(cfg.desired)
-	if err != nil {
-		return s.errf("plan: %v", err)
 	}
 	var baseCommit string
 	if *base != "" {

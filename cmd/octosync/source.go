@@ -49,6 +49,28 @@ func (sf *sourceFlags) load(ctx context.Context, s *streams, args []string) (*co
 	return &config{desired: desired, diags: diags, snap: snap, dir: dir}, nil
 }
 
+// loadSelected loads the configuration for a verb and narrows it to the
+// selected instances and space. When it fails it has printed why (every
+// configuration problem, or one error line) and returns false.
+func (sf *sourceFlags) loadSelected(ctx context.Context, s *streams, verb string, sel selection, args []string) (*config, []*model.Instance, bool) {
+	cfg, err := sf.load(ctx, s, args)
+	if err != nil {
+		s.errf("%s: %v", verb, err)
+		return nil, nil, false
+	}
+	if cfg.desired == nil {
+		printDiagnostics(s, cfg.diags)
+		return nil, nil, false
+	}
+	printWarnings(s, cfg.diags)
+	instances, err := sel.apply(cfg.desired)
+	if err != nil {
+		s.errf("%s: %v", verb, err)
+		return nil, nil, false
+	}
+	return cfg, instances, true
+}
+
 // open returns the configuration's files.
 func (sf *sourceFlags) open(ctx context.Context, s *streams, args []string) (*gitsrc.Snapshot, string, error) {
 	if len(args) > 1 {
