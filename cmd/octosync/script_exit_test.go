@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os/exec"
 	"strconv"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -35,5 +36,23 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Logf("[stdout]\n%s", ts.ReadFile("stdout"))
 		ts.Logf("[stderr]\n%s", ts.ReadFile("stderr"))
 		ts.Fatalf("%s exited with status %d, want %d", args[1], got, want)
+	}
+	checkNoSecrets(ts)
+}
+
+// secretVars are the environment variables scripts keep secrets in: API
+// keys, passwords, tokens. Every command run with exits is checked: none
+// of their values may appear in its output, whatever the script asserts.
+var secretVars = []string{
+	"OCTOPUS_API_KEY", "OCTOPUS_HUB_API_KEY", "PROD_API_KEY", "GITHUB_TOKEN", "OCTOSYNC_FINGERPRINT_KEY",
+	"FEED_PASSWORD", "DB_PASSWORD", "ARTIFACTORY_TOKEN", "SLACK_WEBHOOK_URL", "SMTP_PASSWORD", "OKTA_CLIENT_SECRET",
+}
+
+func checkNoSecrets(ts *testscript.TestScript) {
+	out := ts.ReadFile("stdout") + ts.ReadFile("stderr")
+	for _, name := range secretVars {
+		if v := ts.Getenv(name); len(v) >= 6 && strings.Contains(out, v) {
+			ts.Fatalf("the value of %s appears in the output", name)
+		}
 	}
 }
