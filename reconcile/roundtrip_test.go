@@ -17,6 +17,12 @@ const testKey = "API-TESTKEY0000000000000000000"
 
 // newInstance starts an emulator and returns a client for it.
 func newInstance(t *testing.T) *octopus.Client {
+	c, _ := newInstanceAt(t)
+	return c
+}
+
+// newInstanceAt starts an emulator and returns a client for it and its URL.
+func newInstanceAt(t *testing.T) (*octopus.Client, string) {
 	t.Helper()
 	srv, err := emulator.New(emulator.Options{APIKey: testKey})
 	if err != nil {
@@ -28,7 +34,7 @@ func newInstance(t *testing.T) *octopus.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return c, hs.URL
 }
 
 func doc(t *testing.T, s string) model.Doc {
