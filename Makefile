@@ -25,8 +25,16 @@ demo: build
 bench: build
 	./scripts/bench.sh
 
+FUZZTIME ?= 30s
+
+# fuzz runs every fuzz target for FUZZTIME; their corpora are checked in
+# under testdata/fuzz/ and replayed by make test.
 fuzz:
-	$(GO) test ./schema -run '^$$' -fuzz FuzzLoad -fuzztime 30s
+	$(GO) test ./schema -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./octopus -run '^$$' -fuzz '^FuzzDecodePage$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./octopus -run '^$$' -fuzz '^FuzzDecodeDoc$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./octopus/emulator -run '^$$' -fuzz '^FuzzRequestBody$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./reconcile -run '^$$' -fuzz '^FuzzReadPlan$$' -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin .bench
