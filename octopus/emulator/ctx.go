@@ -219,18 +219,9 @@ func (c *ctx) createAs(kind, space, id string, body Doc) (Doc, error) {
 			doc["SpaceId"] = nil
 		}
 	}
-	if k.h.prepare != nil {
-		if err := k.h.prepare(c, doc, nil); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.checkUnique(k, doc); err != nil {
+	if err := c.store(k, kind, id, doc, nil, secrets); err != nil {
 		return nil, err
 	}
-	doc["LastModifiedOn"] = c.stamp()
-	doc["LastModifiedBy"] = c.username()
-	c.put(kind, doc)
-	c.setSecrets(id, secrets)
 	if k.h.afterCreate != nil {
 		if err := k.h.afterCreate(c, doc); err != nil {
 			return nil, err
@@ -252,24 +243,34 @@ func (c *ctx) update(kind string, old, body Doc) (Doc, error) {
 	if _, ok := old["SpaceId"]; ok {
 		doc["SpaceId"] = old["SpaceId"]
 	}
-	if k.h.prepare != nil {
-		if err := k.h.prepare(c, doc, old); err != nil {
-			return nil, err
-		}
-	}
-	if err := c.checkUnique(k, doc); err != nil {
+	if err := c.store(k, kind, id, doc, old, secrets); err != nil {
 		return nil, err
 	}
-	doc["LastModifiedOn"] = c.stamp()
-	doc["LastModifiedBy"] = c.username()
-	c.put(kind, doc)
-	c.setSecrets(id, secrets)
 	if k.h.afterUpdate != nil {
 		if err := k.h.afterUpdate(c, doc, old); err != nil {
 			return nil, err
 		}
 	}
 	return c.get(kind, id), nil
+}
+
+// store is what create and update share once the body is decoded: the
+// kind's own checks (old is nil on create), the uniqueness rule, the
+// modification stamp, and the write of the document and its secrets.
+func (c *ctx) store(k *kindDef, kind, id string, doc, old Doc, secrets []secretWrite) error {
+	if k.h.prepare != nil {
+		if err := k.h.prepare(c, doc, old); err != nil {
+			return err
+		}
+	}
+	if err := c.checkUnique(k, doc); err != nil {
+		return err
+	}
+	doc["LastModifiedOn"] = c.stamp()
+	doc["LastModifiedBy"] = c.username()
+	c.put(kind, doc)
+	c.setSecrets(id, secrets)
+	return nil
 }
 
 // remove runs the whole delete path.
