@@ -3,7 +3,6 @@ package reconcile_test
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"octosync.dev/octosync/octopus"
 	"octosync.dev/octosync/octopus/emulator"
 	"octosync.dev/octosync/reconcile"
+	"octosync.dev/octosync/reconcile/reconciletest"
 )
 
 // newFaultyInstance starts an emulator with faults and returns a client
@@ -27,18 +27,9 @@ func newFaultyInstance(t *testing.T, retries int, faults ...string) *octopus.Cli
 		}
 		fs = append(fs, f)
 	}
-	srv, err := emulator.New(emulator.Options{APIKey: testKey, Faults: fs, FaultSeed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	c, err := octopus.New(octopus.Options{Instance: "test", URL: hs.URL, APIKey: testKey, Retries: retries,
+	url := reconciletest.Start(t, emulator.Options{APIKey: testKey, Faults: fs, FaultSeed: 1})
+	return reconciletest.Client(t, "test", url, octopus.Options{APIKey: testKey, Retries: retries,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 func twoSpaces(t *testing.T) *model.Instance {

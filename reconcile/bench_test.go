@@ -3,7 +3,6 @@ package reconcile_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -11,8 +10,8 @@ import (
 
 	"octosync.dev/octosync/model"
 	"octosync.dev/octosync/octopus"
-	"octosync.dev/octosync/octopus/emulator"
 	"octosync.dev/octosync/reconcile"
+	"octosync.dev/octosync/reconcile/reconciletest"
 )
 
 // The scale of the plan and apply benchmarks: spaces × resources per
@@ -23,95 +22,13 @@ const (
 	benchParallelism = 16
 )
 
-// estate declares benchSpaces spaces of 50 resources each: 8
-// environments, 2 lifecycles, 2 project groups, 8 projects with their
-// processes and variables (24), 6 tenants, 4 feeds, 4 tag sets. rev
-// changes every resource's description (or a value in it).
-func estate(spaces int, rev string) *model.Instance {
-	in := &model.Instance{Name: "bench"}
-	for s := range spaces {
-		space := fmt.Sprintf("Space %03d", s)
-		in.Resources = append(in.Resources, &model.Resource{Key: model.Key{Instance: "bench", Kind: "spaces", Name: space},
-			Doc: model.Doc{"Name": space, "SpaceManagersTeams": []any{"Octopus Administrators"}}})
-		var rs []*model.Resource
-		add := func(kind, owner, name string, d model.Doc) {
-			rs = append(rs, &model.Resource{Key: model.Key{Instance: "bench", Space: space, Kind: kind, Owner: owner, Name: name}, Doc: d})
-		}
-		var envs []any
-		for i := range 8 {
-			name := fmt.Sprintf("Env %d", i)
-			envs = append(envs, name)
-			add("environments", "", name, model.Doc{"Name": name, "Description": rev})
-		}
-		for i := range 2 {
-			name := fmt.Sprintf("Lifecycle %d", i)
-			add("lifecycles", "", name, model.Doc{"Name": name, "Description": rev, "Phases": []any{
-				map[string]any{"Name": "All", "AutomaticDeploymentTargets": []any{}, "OptionalDeploymentTargets": envs},
-			}})
-			add("projectGroups", "", fmt.Sprintf("Group %d", i), model.Doc{"Name": fmt.Sprintf("Group %d", i), "Description": rev})
-		}
-		var projects []string
-		for i := range 8 {
-			name := fmt.Sprintf("project-%d", i)
-			projects = append(projects, name)
-			add("projects", "", name, model.Doc{"Name": name, "Description": rev, "Lifecycle": fmt.Sprintf("Lifecycle %d", i%2), "ProjectGroup": fmt.Sprintf("Group %d", i%2)})
-			add("deploymentProcess", name, "", model.Doc{"Steps": []any{map[string]any{
-				"Name": "Run", "Condition": "Success", "StartTrigger": "StartAfterPrevious", "PackageRequirement": "LetOctopusDecide", "Properties": map[string]any{},
-				"Actions": []any{map[string]any{"Name": "Run", "ActionType": "Octopus.Script", "Properties": map[string]any{
-					"Octopus.Action.Script.ScriptBody": "echo " + rev, "Octopus.Action.Script.Syntax": "Bash", "Octopus.Action.Script.ScriptSource": "Inline", "Octopus.Action.RunOnServer": "true",
-				}}},
-			}}})
-			add("projectVariables", name, "", model.Doc{"Variables": []any{
-				map[string]any{"Name": "Url", "Value": "https://" + rev, "Scope": map[string]any{"Environment": []any{"Env 0"}}},
-				map[string]any{"Name": "Url", "Value": "https://other"},
-			}})
-		}
-		for i := range 6 {
-			name := fmt.Sprintf("Tenant %d", i)
-			add("tenants", "", name, model.Doc{"Name": name, "Description": rev, "ProjectEnvironments": map[string]any{projects[i]: []any{"Env 0", "Env 1"}}})
-		}
-		for i := range 4 {
-			add("feeds", "", fmt.Sprintf("Feed %d", i), model.Doc{"Name": fmt.Sprintf("Feed %d", i), "FeedType": "NuGet", "FeedUri": "https://" + rev + ".example/nuget"})
-			add("tagSets", "", fmt.Sprintf("Tags %d", i), model.Doc{"Name": fmt.Sprintf("Tags %d", i), "Description": rev, "Tags": []any{map[string]any{"Name": "A", "Color": "#000000"}}})
-		}
-		in.Spaces = append(in.Spaces, &model.Space{Name: space, Resources: rs})
-	}
-	return in
-}
-
-// benchEstate starts an emulator holding estate(spaces, "v1"), then turns
-// on the latency, and returns a fresh client.
+// benchEstate starts an emulator holding the benchmark estate with
+// latency on every request, and returns a client and its request count.
 func benchEstate(b *testing.B, spaces int) (*octopus.Client, func() int) {
 	b.Helper()
-	srv, err := emulator.New(emulator.Options{APIKey: testKey})
-	if err != nil {
-		b.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	b.Cleanup(func() { hs.Close(); srv.Close() })
-	setup, err := octopus.New(octopus.Options{Instance: "bench", URL: hs.URL, APIKey: testKey, Concurrency: 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	in := estate(spaces, "v1")
-	li, err := reconcile.Fetch(context.Background(), setup, "bench", reconcile.FetchOptions{Settings: []model.Key{}, Parallelism: 16})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ip := reconcile.Build(in, li, reconcile.PlanOptions{})
-	r := reconcile.Apply(context.Background(), setup, ip, li, reconcile.ApplyOptions{Parallelism: 16})
-	if r.Failed() {
-		b.Fatalf("setting up the estate failed: %+v", r.Scopes[0].Results)
-	}
-	if _, err := setup.Post(context.Background(), "/_emulator/faults", map[string]any{"Spec": "slow:" + benchLatency.String()}); err != nil {
-		b.Fatal(err)
-	}
-	c, err := octopus.New(octopus.Options{Instance: "bench", URL: hs.URL, APIKey: testKey, Concurrency: benchParallelism})
-	if err != nil {
-		b.Fatal(err)
-	}
-	requests := func() int { return int(c.Stats().Requests) }
-	return c, requests
+	url := reconciletest.StartEstate(b, spaces, benchLatency)
+	c := reconciletest.Client(b, "bench", url, octopus.Options{Concurrency: benchParallelism})
+	return c, func() int { return int(c.Stats().Requests) }
 }
 
 // minimumRequests is the fewest requests a plan of the estate can make:
@@ -138,7 +55,7 @@ func octopusKinds() []*octopus.Kind { return octopus.Kinds() }
 // that matches git ("No changes."), with 20 ms latency per request.
 func BenchmarkPlan200Spaces(b *testing.B) {
 	c, requests := benchEstate(b, benchSpaces)
-	in := estate(benchSpaces, "v1")
+	in := reconciletest.Estate(benchSpaces, "v1")
 	b.ResetTimer()
 	for b.Loop() {
 		before := requests()
@@ -163,7 +80,7 @@ func BenchmarkApply200Spaces(b *testing.B) {
 	rev := 1
 	for b.Loop() {
 		rev++
-		in := estate(benchSpaces, fmt.Sprintf("v%d", rev))
+		in := reconciletest.Estate(benchSpaces, fmt.Sprintf("v%d", rev))
 		li, err := reconcile.Fetch(context.Background(), c, "bench", reconcile.FetchOptions{Settings: []model.Key{}, Parallelism: benchParallelism})
 		if err != nil {
 			b.Fatal(err)
@@ -198,7 +115,7 @@ func reportRequests(b *testing.B, got, minimum int, wall time.Duration) {
 // be a GET.
 func BenchmarkDrift200Spaces(b *testing.B) {
 	c, requests := benchEstate(b, benchSpaces)
-	in := estate(benchSpaces, "v1")
+	in := reconciletest.Estate(benchSpaces, "v1")
 	for b.Loop() {
 		before, gets := requests(), c.Stats().Get
 		start := time.Now()

@@ -3,7 +3,6 @@ package reconcile_test
 import (
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"octosync.dev/octosync/octopus"
 	"octosync.dev/octosync/octopus/emulator"
 	"octosync.dev/octosync/reconcile"
+	"octosync.dev/octosync/reconcile/reconciletest"
 )
 
 const testKey = "API-TESTKEY0000000000000000000"
@@ -24,17 +24,8 @@ func newInstance(t *testing.T) *octopus.Client {
 // newInstanceAt starts an emulator and returns a client for it and its URL.
 func newInstanceAt(t *testing.T) (*octopus.Client, string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{APIKey: testKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	c, err := octopus.New(octopus.Options{Instance: "test", URL: hs.URL, APIKey: testKey, Retries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, hs.URL
+	url := reconciletest.Start(t, emulator.Options{APIKey: testKey})
+	return reconciletest.Client(t, "test", url, octopus.Options{APIKey: testKey, Retries: -1}), url
 }
 
 func doc(t *testing.T, s string) model.Doc {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"octosync.dev/octosync/octopus"
 	"octosync.dev/octosync/octopus/emulator"
 	"octosync.dev/octosync/reconcile"
+	"octosync.dev/octosync/reconcile/reconciletest"
 	"octosync.dev/octosync/schema"
 )
 
@@ -29,17 +29,8 @@ const estateDir = "testdata/export/estate"
 // URL.
 func startEmulator(t testing.TB) (*octopus.Client, string) {
 	t.Helper()
-	srv, err := emulator.New(emulator.Options{APIKey: exportTestKey})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	c, err := octopus.New(octopus.Options{Instance: "hub", URL: hs.URL, APIKey: exportTestKey, Retries: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c, hs.URL
+	url := reconciletest.Start(t, emulator.Options{APIKey: exportTestKey})
+	return reconciletest.Client(t, "hub", url, octopus.Options{APIKey: exportTestKey, Retries: -1}), url
 }
 
 // estateSecrets resolves the estate's references: each ESTATE_ variable
