@@ -92,3 +92,36 @@ func TestPlanTextNoChanges(t *testing.T) {
 		t.Errorf("got %q", b.String())
 	}
 }
+
+func TestPlanTextShowsNewObjectsWhole(t *testing.T) {
+	script := "set -e\ncurl -fsS \"$URL/health\"\n"
+	p := &reconcile.Plan{Instances: []*reconcile.InstancePlan{{Name: "hub", Spaces: []*reconcile.SpacePlan{{Name: "a", Changes: []*reconcile.Change{{
+		Key:    model.Key{Instance: "hub", Space: "a", Kind: "deploymentProcess", Owner: "api"},
+		Action: reconcile.Update,
+		Fields: []reconcile.FieldChange{{Path: `Steps["Smoke"]`, Op: reconcile.OpAdd, After: map[string]any{
+			"Name": "Smoke", "Condition": "Success", "IsDisabled": false,
+			"Actions": []any{map[string]any{"Name": "Smoke", "Properties": map[string]any{"Octopus.Action.Script.ScriptBody": script}}},
+		}}},
+	}}}}}}}
+	var b strings.Builder
+	if err := PlanText(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	want := `Space "a" on instance "hub"
+  ~ deployment process of project "api"
+      + Steps["Smoke"]:
+            Name: "Smoke"
+            Actions:
+              - Name: "Smoke"
+                Properties:
+                  Octopus.Action.Script.ScriptBody: |
+                    set -e
+                    curl -fsS "$URL/health"
+            Condition: "Success"
+
+Plan: 0 to create, 1 to update, 0 to delete.
+`
+	if b.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

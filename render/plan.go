@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 	"octosync.dev/octosync/reconcile"
 )
 
@@ -106,6 +108,17 @@ func changesText(ew *errWriter, cs []*reconcile.Change, indent string) {
 
 func fieldText(ew *errWriter, f reconcile.FieldChange, indent string, creating bool) {
 	sym := map[reconcile.Op]string{reconcile.OpAdd: "+", reconcile.OpRemove: "-", reconcile.OpChange: "~", reconcile.OpReorder: "↕"}[f.Op]
+	whole := f.After
+	if f.Op == reconcile.OpRemove {
+		whole = f.Before
+	}
+	if (creating || f.Op == reconcile.OpAdd || f.Op == reconcile.OpRemove) && isComposite(whole) && !f.Sensitive {
+		// A whole new (or removed) object: every field, one per line, so a
+		// reviewer sees a new step's script, not a shortened line of JSON.
+		ew.printf("%s%s %s:\n", indent, sym, f.Path)
+		block(ew, indent+"      ", whole)
+		return
+	}
 	if creating {
 		ew.printf("%s%s %s = %s\n", indent, sym, f.Path, value(f.After))
 		return
@@ -119,6 +132,90 @@ func fieldText(ew *errWriter, f reconcile.FieldChange, indent string, creating b
 	}
 	ew.printf("%s%s %s: %s\n", indent, sym, f.Path, describe(f))
 }
+
+func isComposite(v any) bool {
+	switch t := v.(type) {
+	case map[string]any:
+		return len(t) > 0
+	case []any:
+		return len(t) > 0 && !allScalar(t)
+	}
+	return false
+}
+
+func allScalar(a []any) bool {
+	for _, e := range a {
+		if isComposite(e) {
+			return false
+		}
+	}
+	return true
+}
+
+// block writes a value as indented lines: an object's non-empty fields as
+// "Field: value" (Name first), a list of objects as "- " items, multi-line
+// text as a "|" block. Empty fields are left out: they are defaults.
+func block(ew *errWriter, indent string, v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k, e := range t {
+			if !empty(e) {
+				keys = append(keys, k)
+			}
+		}
+		slices.SortFunc(keys, func(a, b string) int {
+			if (a == "Name") != (b == "Name") {
+				if a == "Name" {
+					return -1
+				}
+				return 1
+			}
+			return strings.Compare(a, b)
+		})
+		for _, k := range keys {
+			switch e := t[k].(type) {
+			case string:
+				if strings.Contains(e, "\n") {
+					ew.printf("%s%s: |\n", indent, k)
+					for _, line := range strings.Split(strings.TrimSuffix(e, "\n"), "\n") {
+						ew.printf("%s  %s\n", indent, line)
+					}
+					continue
+				}
+			}
+			if isComposite(t[k]) {
+				ew.printf("%s%s:\n", indent, k)
+				block(ew, indent+"  ", t[k])
+				continue
+			}
+			ew.printf("%s%s: %s\n", indent, k, value(t[k]))
+		}
+	case []any:
+		for _, e := range t {
+			if !isComposite(e) {
+				ew.printf("%s- %s\n", indent, value(e))
+				continue
+			}
+			var sub strings.Builder
+			block(&errWriter{w: &sub}, "", e)
+			lines := strings.Split(strings.TrimSuffix(sub.String(), "\n"), "\n")
+			for i, line := range lines {
+				prefix := "  "
+				if i == 0 {
+					prefix = "- "
+				}
+				ew.printf("%s%s%s\n", indent, prefix, line)
+			}
+		}
+	default:
+		ew.printf("%s%s\n", indent, value(v))
+	}
+}
+
+// empty reports whether a value is unset as Octopus counts it (null, "",
+// false, 0, [], {}).
+func empty(v any) bool { return docvalue.IsEmpty(v) }
 
 // describe says what happens to a field in a few words.
 func describe(f reconcile.FieldChange) string {
