@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
@@ -46,7 +47,12 @@ func runSchema(_ context.Context, s *streams, args []string) int {
 	if len(pos) == 2 {
 		dir = pos[1]
 	}
-	if fi, err := os.Stat(dir); err != nil {
+	if fi, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		// A new configuration starts here.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return s.errf("schema vendor: %v", err)
+		}
+	} else if err != nil {
 		return s.errf("schema vendor: %v", err)
 	} else if !fi.IsDir() {
 		return s.errf("schema vendor: %s is not a directory", dir)
