@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -138,19 +140,33 @@ func (sd *side) read(ctx context.Context, secrets *reconcile.Secrets, parallelis
 	if err != nil {
 		return err
 	}
-	for k, err := range li.Missing {
-		return fmt.Errorf("instance %q: could not read %s: %v", sd.instance.Name, k, err)
+	// A comparison with a part left unread would report differences that
+	// are not there: every kind must have been read.
+	if err := unread(fmt.Sprintf("instance %q", sd.instance.Name), li.Missing); err != nil {
+		return err
 	}
 	if sd.space != "" && li.Space(sd.space) == nil {
 		return fmt.Errorf("instance %q has no space %q", sd.instance.Name, sd.space)
 	}
 	for _, ls := range li.Spaces {
-		for k, err := range ls.Missing {
-			return fmt.Errorf("instance %q: space %q: could not read %s: %v", sd.instance.Name, ls.Name, k, err)
+		if err := unread(fmt.Sprintf("instance %q: space %q", sd.instance.Name, ls.Name), ls.Missing); err != nil {
+			return err
 		}
 	}
 	sd.live = reconcile.Export(li, reconcile.ExportOptions{})
 	return nil
+}
+
+// unread reports the kinds that could not be read, if any.
+func unread(where string, missing map[string]error) error {
+	var errs []string
+	for _, k := range slices.Sorted(maps.Keys(missing)) {
+		errs = append(errs, fmt.Sprintf("could not read %s: %v", k, missing[k]))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%s: %s", where, strings.Join(errs, "; "))
 }
 
 func compareSides(a, b side) *render.Comparison {
