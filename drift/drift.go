@@ -76,6 +76,7 @@ type Scope struct {
 type Report struct {
 	FormatVersion string  `json:"format_version"`
 	Commit        string  `json:"commit,omitempty"`
+	Dirty         bool    `json:"dirty,omitempty"`
 	Scopes        []Scope `json:"scopes"`
 }
 
@@ -147,7 +148,7 @@ type Acks []model.Ack
 // acknowledgements of an instance (space "") or a space. now decides which
 // acknowledgements have expired.
 func FromPlan(p *reconcile.Plan, ack func(instance, space string) Acks, now time.Time) *Report {
-	r := &Report{FormatVersion: FormatVersion, Commit: p.Commit}
+	r := &Report{FormatVersion: FormatVersion, Commit: p.Commit, Dirty: p.Dirty}
 	for _, in := range p.Instances {
 		s := Scope{Instance: in.Name, Errors: in.Errors}
 		s.classify(in.Changes, in.Unmanaged, ack(in.Name, ""), now)

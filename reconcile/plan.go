@@ -135,6 +135,9 @@ type Plan struct {
 	FormatVersion string `json:"format_version"`
 	// Commit is the git commit the configuration was read from, if known.
 	Commit string `json:"commit,omitempty"`
+	// Dirty says the configuration was read from a work tree with changes
+	// not committed to Commit.
+	Dirty bool `json:"dirty,omitempty"`
 	// BaseCommit, for a plan limited to what changed since another commit
 	// (plan --base), is that commit.
 	BaseCommit string          `json:"base_commit,omitempty"`

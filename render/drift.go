@@ -25,7 +25,7 @@ var classText = map[drift.Class]string{
 func DriftText(w io.Writer, r *drift.Report) error {
 	ew := &errWriter{w: w}
 	if r.Commit != "" {
-		ew.printf("Configuration at commit %s.\n\n", shortCommit(r.Commit))
+		ew.printf("Configuration at commit %s%s.\n\n", shortCommit(r.Commit), dirty(r.Dirty))
 	}
 	for _, s := range r.Scopes {
 		where := scopeName(s)

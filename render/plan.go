@@ -22,7 +22,7 @@ func PlanText(w io.Writer, p *reconcile.Plan) error {
 	case p.BaseCommit != "":
 		ew.printf("Configuration at commit %s, planning only what changed since %s.\n\n", shortCommit(p.Commit), shortCommit(p.BaseCommit))
 	case p.Commit != "":
-		ew.printf("Configuration at commit %s.\n\n", shortCommit(p.Commit))
+		ew.printf("Configuration at commit %s%s.\n\n", shortCommit(p.Commit), dirty(p.Dirty))
 	}
 	for _, in := range p.Instances {
 		for _, e := range in.Errors {
@@ -266,6 +266,13 @@ func unmanagedText(ew *errWriter, keys []model.Key, indent string) {
 		labels[i] = reconcile.ResourceLabel(k)
 	}
 	ew.printf("%sNot in git, left alone (%d): %s\n", indent, len(keys), strings.Join(labels, ", "))
+}
+
+func dirty(d bool) string {
+	if d {
+		return ", with uncommitted changes"
+	}
+	return ""
 }
 
 func shortCommit(c string) string {

@@ -84,7 +84,7 @@ func runApply(ctx context.Context, s *streams, args []string) int {
 			return exitError
 		}
 		secrets = newSecrets(s, cfg.dir)
-		p = buildPlan(ctx, instances, planOptions{parallelism: *parallelism, secrets: secrets, progress: newProgress(s), commit: cfg.snap.Commit})
+		p = buildPlan(ctx, instances, planOptions{parallelism: *parallelism, secrets: secrets, progress: newProgress(s), commit: cfg.snap.Commit, dirty: cfg.snap.Dirty})
 		if err := render.PlanText(s.out, p); err != nil {
 			return s.errf("apply: %v", err)
 		}

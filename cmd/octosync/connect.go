@@ -126,13 +126,14 @@ type planOptions struct {
 	secrets     *reconcile.Secrets
 	progress    *progress
 	commit      string
+	dirty       bool
 }
 
 // buildPlan reads every selected instance and plans it. Instances are read
 // concurrently; one that cannot be read is an error in its part of the plan
 // and does not hide the others.
 func buildPlan(ctx context.Context, instances []*model.Instance, o planOptions) *reconcile.Plan {
-	p := &reconcile.Plan{FormatVersion: reconcile.FormatVersion, Commit: o.commit, Instances: make([]*reconcile.InstancePlan, len(instances))}
+	p := &reconcile.Plan{FormatVersion: reconcile.FormatVersion, Commit: o.commit, Dirty: o.dirty, Instances: make([]*reconcile.InstancePlan, len(instances))}
 	var wg sync.WaitGroup
 	for i, in := range instances {
 		wg.Go(func() {

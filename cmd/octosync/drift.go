@@ -87,6 +87,7 @@ func runDrift(ctx context.Context, s *streams, args []string) int {
 		secrets:     newSecrets(s, cfg.dir),
 		progress:    newProgress(s),
 		commit:      cfg.snap.Commit,
+		dirty:       cfg.snap.Dirty,
 	})
 	report := drift.FromPlan(p, acksOf(cfg.desired), time.Now())
 

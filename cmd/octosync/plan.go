@@ -97,6 +97,7 @@ func runPlan(ctx context.Context, s *streams, args []string) int {
 		secrets:     newSecrets(s, cfg.dir),
 		progress:    newProgress(s),
 		commit:      cfg.snap.Commit,
+		dirty:       cfg.snap.Dirty,
 	})
 	p.BaseCommit = baseCommit
 	if *out != "" {
