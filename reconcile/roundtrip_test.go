@@ -43,52 +43,6 @@ func res(kind, name, body string, t *testing.T) *model.Resource {
 	return &model.Resource{Key: model.Key{Instance: "test", Space: "Default", Kind: kind, Name: name}, Doc: doc(t, body)}
 }
 
-// plan fetches the instance and plans it.
-func plan(t *testing.T, c *octopus.Client, in *model.Instance, secrets *reconcile.Secrets) *reconcile.InstancePlan {
-	t.Helper()
-	names := []string{}
-	for _, s := range in.Spaces {
-		names = append(names, s.Name)
-	}
-	li, err := reconcile.Fetch(context.Background(), c, in.Name, reconcile.FetchOptions{Spaces: names, Settings: reconcile.SettingsOf(in)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip := reconcile.Build(in, li, reconcile.PlanOptions{Secrets: secrets})
-	if len(ip.Errors) > 0 {
-		t.Fatalf("plan errors: %v", ip.Errors)
-	}
-	for _, s := range ip.Spaces {
-		if len(s.Errors) > 0 {
-			t.Fatalf("space %s errors: %v", s.Name, s.Errors)
-		}
-	}
-	return ip
-}
-
-func changes(ip *reconcile.InstancePlan) []string {
-	var out []string
-	add := func(c *reconcile.Change) {
-		if c.Action == reconcile.NoOp {
-			return
-		}
-		line := string(c.Action) + " " + c.Label()
-		for _, f := range c.Fields {
-			line += "\n    " + string(f.Op) + " " + f.Path
-		}
-		out = append(out, line)
-	}
-	for _, c := range ip.Changes {
-		add(c)
-	}
-	for _, s := range ip.Spaces {
-		for _, c := range s.Changes {
-			add(c)
-		}
-	}
-	return out
-}
-
 func applyPlan(t *testing.T, c *octopus.Client, ip *reconcile.InstancePlan, secrets *reconcile.Secrets) {
 	t.Helper()
 	r := reconcile.Apply(context.Background(), c, ip, ip.Live(), reconcile.ApplyOptions{Secrets: secrets})
@@ -132,3 +86,11 @@ func TestApplyThenPlanHasNoChanges(t *testing.T) {
 		t.Fatalf("plan after one change:\n%s\nwant:\n%s", strings.Join(got, "\n"), want)
 	}
 }
+
+// plan reads the instance and plans it.
+func plan(t *testing.T, c *octopus.Client, in *model.Instance, secrets *reconcile.Secrets) *reconcile.InstancePlan {
+	t.Helper()
+	return reconciletest.Plan(t, c, in, secrets)
+}
+
+func changes(ip *reconcile.InstancePlan) []string { return reconciletest.Changes(ip) }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"octosync.dev/octosync/model"
+	"octosync.dev/octosync/model/docvalue"
 	"octosync.dev/octosync/octopus"
 	"octosync.dev/octosync/octopus/emulator"
 	"octosync.dev/octosync/reconcile"
@@ -53,52 +54,6 @@ func estateSecrets(t testing.TB, url string) *reconcile.Secrets {
 	}}
 }
 
-// planOf reads the instance and plans in against it.
-func planOf(t testing.TB, c *octopus.Client, in *model.Instance, secrets *reconcile.Secrets) *reconcile.InstancePlan {
-	t.Helper()
-	var names []string
-	for _, s := range in.Spaces {
-		names = append(names, s.Name)
-	}
-	li, err := reconcile.Fetch(context.Background(), c, in.Name, reconcile.FetchOptions{Spaces: names, Settings: reconcile.SettingsOf(in)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ip := reconcile.Build(in, li, reconcile.PlanOptions{Secrets: secrets})
-	errs := slices.Clone(ip.Errors)
-	for _, s := range ip.Spaces {
-		errs = append(errs, s.Errors...)
-	}
-	if len(errs) > 0 {
-		t.Fatalf("plan errors:\n%s", strings.Join(errs, "\n"))
-	}
-	return ip
-}
-
-// planChanges lists a plan's changes, one line per resource and field.
-func planChanges(ip *reconcile.InstancePlan) []string {
-	var out []string
-	add := func(c *reconcile.Change) {
-		if c.Action == reconcile.NoOp {
-			return
-		}
-		line := string(c.Action) + " " + c.Label()
-		for _, f := range c.Fields {
-			line += "\n    " + string(f.Op) + " " + f.Path + " " + f.Note
-		}
-		out = append(out, line)
-	}
-	for _, c := range ip.Changes {
-		add(c)
-	}
-	for _, s := range ip.Spaces {
-		for _, c := range s.Changes {
-			add(c)
-		}
-	}
-	return out
-}
-
 // applyEstate applies the estate to the emulator and returns its model.
 func applyEstate(t testing.TB, c *octopus.Client, secrets *reconcile.Secrets) *model.Instance {
 	t.Helper()
@@ -107,7 +62,7 @@ func applyEstate(t testing.TB, c *octopus.Client, secrets *reconcile.Secrets) *m
 		t.Fatalf("the estate does not load:\n%v", diags)
 	}
 	in := d.Instances[0]
-	ip := planOf(t, c, in, secrets)
+	ip := reconciletest.Plan(t, c, in, secrets)
 	r := reconcile.Apply(context.Background(), c, ip, ip.Live(), reconcile.ApplyOptions{Secrets: secrets})
 	for _, s := range r.Scopes {
 		for _, rr := range s.Results {
@@ -119,7 +74,7 @@ func applyEstate(t testing.TB, c *octopus.Client, secrets *reconcile.Secrets) *m
 	if r.Error != "" || t.Failed() {
 		t.Fatalf("applying the estate failed: %s", r.Error)
 	}
-	if got := planChanges(planOf(t, c, in, secrets)); len(got) > 0 {
+	if got := reconciletest.Changes(reconciletest.Plan(t, c, in, secrets)); len(got) > 0 {
 		t.Fatalf("the estate does not plan to No changes after apply:\n%s", strings.Join(got, "\n"))
 	}
 	return in
@@ -208,7 +163,7 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		return get(name)
 	}
-	if got := planChanges(planOf(t, c, exported, unset)); len(got) > 0 {
+	if got := reconciletest.Changes(reconciletest.Plan(t, c, exported, unset)); len(got) > 0 {
 		t.Errorf("the export does not plan to No changes (secrets unset):\n%s", strings.Join(got, "\n"))
 	}
 	// Set to any value: still nothing to do, the secrets are seeded.
@@ -219,7 +174,7 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 		return get(name)
 	}
-	if got := planChanges(planOf(t, c, exported, set)); len(got) > 0 {
+	if got := reconciletest.Changes(reconciletest.Plan(t, c, exported, set)); len(got) > 0 {
 		t.Errorf("the export does not plan to No changes (secrets set):\n%s", strings.Join(got, "\n"))
 	}
 	// Removing a secret's seed mark hands it to octosync: the next plan
@@ -236,15 +191,15 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Fatalf("the feed's password is not seeded: %+v", feed)
 	}
 	delete(feed.FieldOwnership, "/Password")
-	ip := planOf(t, c, exported, set)
-	if got := planChanges(ip); len(got) != 1 || !strings.HasPrefix(got[0], `update feed "Artifactory"`+"\n    change Password sensitive value will be ") {
+	ip := reconciletest.Plan(t, c, exported, set)
+	if got := reconciletest.Changes(ip); len(got) != 1 || !strings.HasPrefix(got[0], `update feed "Artifactory"`+"\n    change Password sensitive value will be ") {
 		t.Fatalf("plan after unseeding the feed's password:\n%s\nwant the password set, alone", strings.Join(got, "\n"))
 	}
 	r := reconcile.Apply(context.Background(), c, ip, ip.Live(), reconcile.ApplyOptions{Secrets: set})
 	if r.Failed() {
 		t.Fatalf("applying the unseeded password failed: %+v", r)
 	}
-	if got := planChanges(planOf(t, c, exported, set)); len(got) > 0 {
+	if got := reconciletest.Changes(reconciletest.Plan(t, c, exported, set)); len(got) > 0 {
 		t.Errorf("plan after applying the unseeded password:\n%s", strings.Join(got, "\n"))
 	}
 
@@ -349,7 +304,7 @@ func fidelity(path string, want, got any) []string {
 		}
 		return out
 	}
-	if empty(want) && empty(got) {
+	if docvalue.IsEmpty(want) && docvalue.IsEmpty(got) {
 		return nil
 	}
 	if fmt.Sprint(want) != fmt.Sprint(got) {
@@ -365,22 +320,4 @@ func sortedStrings(l []any) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-func empty(v any) bool {
-	switch t := v.(type) {
-	case nil:
-		return true
-	case string:
-		return t == ""
-	case bool:
-		return !t
-	case json.Number:
-		return t == "0"
-	case map[string]any:
-		return len(t) == 0
-	case []any:
-		return len(t) == 0
-	}
-	return false
 }

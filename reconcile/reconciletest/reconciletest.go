@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,4 +130,55 @@ func StartEstate(tb testing.TB, spaces int, latency time.Duration) string {
 		tb.Fatal(err)
 	}
 	return url
+}
+
+// Plan reads an instance and plans in against it, failing the test when
+// any part of the instance could not be read.
+func Plan(tb testing.TB, c *octopus.Client, in *model.Instance, secrets *reconcile.Secrets) *reconcile.InstancePlan {
+	tb.Helper()
+	var names []string
+	for _, s := range in.Spaces {
+		names = append(names, s.Name)
+	}
+	li, err := reconcile.Fetch(context.Background(), c, in.Name, reconcile.FetchOptions{Spaces: names, Settings: reconcile.SettingsOf(in)})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ip := reconcile.Build(in, li, reconcile.PlanOptions{Secrets: secrets})
+	errs := slices.Clone(ip.Errors)
+	for _, s := range ip.Spaces {
+		errs = append(errs, s.Errors...)
+	}
+	if len(errs) > 0 {
+		tb.Fatalf("plan errors:\n%s", strings.Join(errs, "\n"))
+	}
+	return ip
+}
+
+// Changes lists a plan's changes, one line per resource, then one per
+// field ("    op path", and the note when there is one); no-ops are left out.
+func Changes(ip *reconcile.InstancePlan) []string {
+	var out []string
+	add := func(c *reconcile.Change) {
+		if c.Action == reconcile.NoOp {
+			return
+		}
+		line := string(c.Action) + " " + c.Label()
+		for _, f := range c.Fields {
+			line += "\n    " + string(f.Op) + " " + f.Path
+			if f.Note != "" {
+				line += " " + f.Note
+			}
+		}
+		out = append(out, line)
+	}
+	for _, c := range ip.Changes {
+		add(c)
+	}
+	for _, s := range ip.Spaces {
+		for _, c := range s.Changes {
+			add(c)
+		}
+	}
+	return out
 }
