@@ -55,8 +55,7 @@ func runApply(ctx context.Context, s *streams, args []string) int {
 	var src sourceFlags
 	src.register(fs)
 	var sel selection
-	fs.StringVar(&sel.instance, "instance", "", "")
-	fs.StringVar(&sel.space, "space", "", "")
+	sel.register(fs)
 	autoApprove := fs.Bool("auto-approve", false, "")
 	allowDeletes := fs.Int("allow-deletes", 0, "")
 	parallelism := fs.Int("parallelism", 8, "")

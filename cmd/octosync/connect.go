@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"slices"
@@ -76,6 +77,11 @@ func resolveValue(v model.Value, secrets *reconcile.Secrets) (string, error) {
 // selection narrows a run to one instance and one space.
 type selection struct {
 	instance, space string
+}
+
+func (sel *selection) register(fs *flag.FlagSet) {
+	fs.StringVar(&sel.instance, "instance", "", "only this instance")
+	fs.StringVar(&sel.space, "space", "", "only this space")
 }
 
 // apply returns the instances the selection keeps, with only the selected

@@ -63,8 +63,7 @@ func runDrift(ctx context.Context, s *streams, args []string) int {
 	var src sourceFlags
 	src.register(fs)
 	var sel selection
-	fs.StringVar(&sel.instance, "instance", "", "")
-	fs.StringVar(&sel.space, "space", "", "")
+	sel.register(fs)
 	output := fs.String("output", "text", "")
 	githubIssue := fs.Bool("github-issue", false, "")
 	issuePer := fs.String("issue-per", "instance", "")

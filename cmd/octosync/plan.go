@@ -64,8 +64,7 @@ func runPlan(ctx context.Context, s *streams, args []string) int {
 	var src sourceFlags
 	src.register(fs)
 	var sel selection
-	fs.StringVar(&sel.instance, "instance", "", "")
-	fs.StringVar(&sel.space, "space", "", "")
+	sel.register(fs)
 	output := fs.String("output", "text", "")
 	out := fs.String("out", "", "")
 	parallelism := fs.Int("parallelism", 8, "")
